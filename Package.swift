@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "seqbench",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "seqbench", targets: ["seqbench"]),
+        .library(name: "SeqTensor", targets: ["SeqTensor"]),
+        .library(name: "SeqModels", targets: ["SeqModels"]),
+        .library(name: "SeqData", targets: ["SeqData"]),
+        .library(name: "SeqTrain", targets: ["SeqTrain"]),
+        .library(name: "SeqStore", targets: ["SeqStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries (Debian packages; `make` installs them)
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+
+        // MARK: - Libraries, dependencies flow downward only
+        .target(name: "SeqTensor", dependencies: ["CDNNL"]),
+        .target(name: "SeqModels", dependencies: ["SeqTensor"]),
+        .target(name: "SeqData", dependencies: ["SeqTensor"]),
+        .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
+        .target(name: "SeqStore", dependencies: ["CHDF5", "SeqTensor"]),
+
+        // MARK: - Command-line tool and benchmarks
+        .executableTarget(name: "seqbench", dependencies: [
+            "SeqTrain", "SeqStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTrain"], path: "Benchmarks/SeqBenchmarks"),
+
+        // MARK: - Tests
+        .target(name: "TestSupport", dependencies: ["SeqModels"], path: "Tests/TestSupport"),
+        .testTarget(name: "SeqTensorTests", dependencies: ["SeqTensor"]),
+        .testTarget(name: "SeqModelsTests", dependencies: ["SeqModels", "TestSupport"],
+                    resources: [.copy("Resources")]),
+        .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
+        .testTarget(name: "SeqStoreTests", dependencies: ["SeqStore"]),
+    ]
+)

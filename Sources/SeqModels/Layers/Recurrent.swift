@@ -1,0 +1,270 @@
+import SeqTensor
+
+// One direction of one recurrent layer (PyTorch nn.RNN with tanh, nn.LSTM), on packed rows.
+//
+// Dimension letters: N packed rows (= Σ lengths), I input width, H hidden, G gates per cell
+// (RNN 1; LSTM 4, stacked i, f, g, o as in PyTorch), T padded length, B_t rows at step t.
+//
+// Speed structure (DESIGN.md §5): the input projection of all steps is one GEMM; each step is one
+// GEMM over the rows that have a previous state plus one fused gate kernel; backward runs one fused
+// gate-gradient kernel and one GEMM per step, then dW_ih, dW_hh and dX as one GEMM each over all
+// steps. Buffers are Workspaces sized once per batch shape; nothing allocates inside the time loop.
+
+/// The recurrent cell of a layer.
+public enum CellKind: String, Sendable {
+    /// h_t = tanh(W_ih x_t + b_ih + W_hh h_{t−1} + b_hh)
+    case rnn
+    /// PyTorch's LSTM, gate order i, f, g, o.
+    case lstm
+
+    /// Gate blocks stacked in the rows of W_ih / W_hh.
+    public var gates: Int { self == .rnn ? 1 : 4 }
+}
+
+/// One direction of one recurrent layer. Parameters (PyTorch names and shapes, U(−1/√H, 1/√H)):
+/// `weight_ih_l{k}[_reverse] [G·H, I]`, `weight_hh_l{k} [G·H, H]`, `bias_ih_l{k} [G·H]`, `bias_hh_l{k} [G·H]`.
+/// The reverse direction runs each sequence from its last valid step back to step 0.
+public final class RecurrentDirection {
+    public let cell: CellKind
+    public let reverse: Bool
+    public let inputSize: Int, hidden: Int
+    public let weightIH: Parameter, weightHH: Parameter, biasIH: Parameter, biasHH: Parameter
+
+    // Saved by forward for backward.
+    let acts = Workspace()       // [N, G·H] gate activations (LSTM i,f,g,o after σ/tanh; RNN h)
+    let cells = Workspace()      // [N, H]   c_t (LSTM)
+    let tanhCells = Workspace()  // [N, H]   tanh(c_t) (LSTM)
+    let hPrev = Workspace()      // [N, H]   h of the previous step, aligned with each step's rows; 0 at a sequence's start
+    let cPrev = Workspace()      // [N, H]   c of the previous step, aligned likewise (LSTM)
+    // Backward scratch.
+    let dGates = Workspace()     // [N, G·H] d loss / d gate pre-activations
+    let dhPrev = Workspace()     // [N, H]   d loss / d hPrev rows
+    let dcPrev = Workspace()     // [N, H]   d loss / d cPrev rows (LSTM)
+
+    public init(cell: CellKind, layer: Int, reverse: Bool, inputSize: Int, hidden: Int, prefix: String,
+                rng: inout SeededRNG) {
+        self.cell = cell; self.reverse = reverse; self.inputSize = inputSize; self.hidden = hidden
+        let suffix = "_l\(layer)" + (reverse ? "_reverse" : "")
+        let gh = cell.gates * hidden
+        weightIH = Parameter(name: prefix + "weight_ih" + suffix, shape: [gh, inputSize])
+        weightHH = Parameter(name: prefix + "weight_hh" + suffix, shape: [gh, hidden])
+        biasIH = Parameter(name: prefix + "bias_ih" + suffix, shape: [gh])
+        biasHH = Parameter(name: prefix + "bias_hh" + suffix, shape: [gh])
+        let bound = 1 / Float(hidden).squareRoot()
+        for p in parameters { p.initUniform(bound: bound, rng: &rng) }
+    }
+
+    /// In PyTorch state_dict order.
+    public var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
+
+    /// The step processed before / after step t in this direction's time order.
+    @inline(__always) private func previousStep(_ t: Int) -> Int { reverse ? t + 1 : t - 1 }
+    @inline(__always) private func nextStep(_ t: Int) -> Int { reverse ? t - 1 : t + 1 }
+
+    /// Rows of step t whose previous hidden state exists (the others start from h = c = 0).
+    @inline(__always) private func rowsWithPrevious(_ t: Int, _ layout: PackedLayout) -> Int {
+        let p = previousStep(t)
+        guard p >= 0 && p < layout.maxLength else { return 0 }
+        return min(layout.batchSizes[t], layout.batchSizes[p])
+    }
+
+    /// Steps in this direction's processing order.
+    private func steps(_ T: Int) -> StrideTo<Int> {
+        reverse ? stride(from: T - 1, to: -1, by: -1) : stride(from: 0, to: T, by: 1)
+    }
+
+    // forward: x [N, I] → out [N, ·] (h_t written at out + row·ldOut, H wide)
+    //          saves acts, cells, tanhCells, hPrev, cPrev
+    public func forward(out: UnsafeMutablePointer<Float>, ldOut: Int, x: UnsafePointer<Float>, layout: PackedLayout) {
+        let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
+        let acts = self.acts.reserve(N * GH)
+        let hPrev = self.hPrev.reserve(N * H, zeroed: true)
+        let cPrev = cell == .lstm ? self.cPrev.reserve(N * H, zeroed: true) : hPrev
+        let cells = cell == .lstm ? self.cells.reserve(N * H) : hPrev
+        let tanhCells = cell == .lstm ? self.tanhCells.reserve(N * H) : hPrev
+
+        // Input projection of every step at once, both biases folded in.
+        let bias = dGates.reserve(GH)   // borrowed as scratch: backward overwrites it anyway
+        for j in 0..<GH { bias[j] = biasIH.pointer[j] + biasHH.pointer[j] }
+        for r in 0..<N { (acts + r * GH).update(from: bias, count: GH) }
+        GEMM.sgemm(transA: false, transB: true, m: N, n: GH, k: inputSize,
+                   a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 1, c: acts, ldc: GH)
+
+        let T = layout.maxLength
+        for t in steps(T) {
+            let Bt = layout.batchSizes[t]
+            if Bt == 0 { continue }
+            let row0 = layout.offsets[t]
+            let withPrev = rowsWithPrevious(t, layout)
+            GEMM.sgemm(transA: false, transB: true, m: withPrev, n: GH, k: H,
+                       a: hPrev + row0 * H, lda: H, b: weightHH.pointer, ldb: H, beta: 1, c: acts + row0 * GH, ldc: GH)
+            switch cell {
+            case .lstm:
+                lstmCellForward(out: out + row0 * ldOut, ldOut: ldOut, cells: cells + row0 * H,
+                                tanhCells: tanhCells + row0 * H, gates: acts + row0 * GH,
+                                cPrev: cPrev + row0 * H, rows: Bt, hidden: H)
+            case .rnn:
+                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, rows: Bt, hidden: H)
+            }
+            // Hand h_t (and c_t) to the next step's aligned rows.
+            let n = nextStep(t)
+            if n >= 0 && n < T {
+                let count = min(Bt, layout.batchSizes[n])
+                let dst = layout.offsets[n]
+                for r in 0..<count {
+                    (hPrev + (dst + r) * H).update(from: out + (row0 + r) * ldOut, count: H)
+                }
+                if cell == .lstm { (cPrev + dst * H).update(from: cells + row0 * H, count: count * H) }
+            }
+        }
+    }
+
+    // backward: dout [N, ·] (d loss / d h_t at dout + row·ldDout), x [N, I] (the forward input)
+    //           → dweight_ih, dweight_hh, dbias_ih, dbias_hh (+=); dx [N, I] (overwritten, or += when accumulate)
+    public func backward(dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
+                         dout: UnsafePointer<Float>, ldDout: Int, x: UnsafePointer<Float>, layout: PackedLayout) {
+        let N = layout.rows, H = hidden, G = cell.gates, GH = G * H, T = layout.maxLength
+        let acts = self.acts.pointer
+        let dGates = self.dGates.reserve(N * GH)
+        let dhPrev = self.dhPrev.reserve(N * H)
+        let dcPrev = self.dcPrev.reserve(N * H)
+
+        for t in steps(T).reversed() {
+            let Bt = layout.batchSizes[t]
+            if Bt == 0 { continue }
+            let row0 = layout.offsets[t]
+            // Gradient arriving from the step that consumed h_t as its previous state.
+            let n = nextStep(t)
+            let fromNext = (n >= 0 && n < T) ? min(Bt, layout.batchSizes[n]) : 0
+            let nextRow0 = fromNext > 0 ? layout.offsets[n] : 0
+            switch cell {
+            case .lstm:
+                lstmCellBackward(dGates: dGates + row0 * GH, dcPrev: dcPrev + row0 * H,
+                                 dout: dout + row0 * ldDout, ldDout: ldDout,
+                                 dhNext: dhPrev + nextRow0 * H, dcNext: dcPrev + nextRow0 * H, nextRows: fromNext,
+                                 gates: acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
+                                 cPrev: cPrev.pointer + row0 * H, rows: Bt, hidden: H)
+            case .rnn:
+                rnnCellBackward(dGates: dGates + row0 * GH, dout: dout + row0 * ldDout, ldDout: ldDout,
+                                dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
+                                gates: acts + row0 * GH, rows: Bt, hidden: H)
+            }
+            GEMM.sgemm(transA: false, transB: false, m: rowsWithPrevious(t, layout), n: H, k: GH,
+                       a: dGates + row0 * GH, lda: GH, b: weightHH.pointer, ldb: H, beta: 0, c: dhPrev + row0 * H, ldc: H)
+        }
+
+        // Weight gradients: one GEMM each over all steps.
+        GEMM.sgemm(transA: true, transB: false, m: GH, n: H, k: N,
+                   a: dGates, lda: GH, b: hPrev.pointer, ldb: H, beta: 1, c: weightHH.gradPointer, ldc: H)
+        GEMM.sgemm(transA: true, transB: false, m: GH, n: inputSize, k: N,
+                   a: dGates, lda: GH, b: x, ldb: inputSize, beta: 1, c: weightIH.gradPointer, ldc: inputSize)
+        columnSums(dGates, rows: N, columns: GH, into: biasIH.gradPointer)
+        columnSums(dGates, rows: N, columns: GH, into: biasHH.gradPointer)
+        if let dx {
+            GEMM.sgemm(transA: false, transB: false, m: N, n: inputSize, k: GH,
+                       a: dGates, lda: GH, b: weightIH.pointer, ldb: inputSize, beta: accumulate ? 1 : 0,
+                       c: dx, ldc: inputSize)
+        }
+    }
+}
+
+// MARK: - Fused cell kernels (16 lanes at a time)
+
+// LSTM step, forward. gates [rows, 4H] holds pre-activations on entry and i, f, g, o on exit;
+// cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut.
+@inline(__always)
+func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: UnsafeMutablePointer<Float>,
+                     tanhCells: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>,
+                     cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int) {
+    FlopCounter.count(sigmoid: 3 * H * rows, tanh: 2 * H * rows)
+    for r in 0..<rows {
+        let g = gates + r * 4 * H, cp = cPrev + r * H, c = cells + r * H, tc = tanhCells + r * H, h = out + r * ldOut
+        var j = 0
+        while j < H {
+            let n = min(16, H - j)
+            let i = SIMDMath.sigmoid(SIMDMath.load(g + j, count: n))
+            let f = SIMDMath.sigmoid(SIMDMath.load(g + H + j, count: n))
+            let gg = SIMDMath.tanh(SIMDMath.load(g + 2 * H + j, count: n))
+            let o = SIMDMath.sigmoid(SIMDMath.load(g + 3 * H + j, count: n))
+            let cn = f * SIMDMath.load(cp + j, count: n) + i * gg
+            let tcn = SIMDMath.tanh(cn)
+            SIMDMath.store(i, g + j, count: n)
+            SIMDMath.store(f, g + H + j, count: n)
+            SIMDMath.store(gg, g + 2 * H + j, count: n)
+            SIMDMath.store(o, g + 3 * H + j, count: n)
+            SIMDMath.store(cn, c + j, count: n)
+            SIMDMath.store(tcn, tc + j, count: n)
+            SIMDMath.store(o * tcn, h + j, count: n)
+            j += 16
+        }
+    }
+}
+
+// LSTM step, backward. dh = dout row + dhNext row (rows < nextRows); dc = dcNext row (rows < nextRows)
+// + dh·o·(1 − tanh²c). Writes dGates [rows, 4H] (pre-activation gradients) and dcPrev [rows, H] = dc·f.
+@inline(__always)
+func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>,
+                      dout: UnsafePointer<Float>, ldDout: Int,
+                      dhNext: UnsafePointer<Float>, dcNext: UnsafePointer<Float>, nextRows: Int,
+                      gates: UnsafePointer<Float>, tanhCells: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                      rows: Int, hidden H: Int) {
+    for r in 0..<rows {
+        let g = gates + r * 4 * H, dg = dGates + r * 4 * H, tc = tanhCells + r * H, cp = cPrev + r * H
+        let hasNext = r < nextRows
+        var j = 0
+        while j < H {
+            let n = min(16, H - j)
+            var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
+            var dc = Vec16()
+            if hasNext {
+                dh += SIMDMath.load(dhNext + r * H + j, count: n)
+                dc = SIMDMath.load(dcNext + r * H + j, count: n)
+            }
+            let i = SIMDMath.load(g + j, count: n), f = SIMDMath.load(g + H + j, count: n)
+            let gg = SIMDMath.load(g + 2 * H + j, count: n), o = SIMDMath.load(g + 3 * H + j, count: n)
+            let t = SIMDMath.load(tc + j, count: n)
+            dc += dh * o * (1 - t * t)
+            SIMDMath.store(dc * gg * i * (1 - i), dg + j, count: n)
+            SIMDMath.store(dc * SIMDMath.load(cp + j, count: n) * f * (1 - f), dg + H + j, count: n)
+            SIMDMath.store(dc * i * (1 - gg * gg), dg + 2 * H + j, count: n)
+            SIMDMath.store(dh * t * o * (1 - o), dg + 3 * H + j, count: n)
+            SIMDMath.store(dc * f, dcPrev + r * H + j, count: n)
+            j += 16
+        }
+    }
+}
+
+// RNN step, forward. gates [rows, H]: pre-activations on entry, h on exit; h also → out + r·ldOut.
+@inline(__always)
+func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeMutablePointer<Float>,
+                    rows: Int, hidden H: Int) {
+    FlopCounter.count(tanh: H * rows)
+    for r in 0..<rows {
+        let g = gates + r * H, h = out + r * ldOut
+        var j = 0
+        while j < H {
+            let n = min(16, H - j)
+            let v = SIMDMath.tanh(SIMDMath.load(g + j, count: n))
+            SIMDMath.store(v, g + j, count: n)
+            SIMDMath.store(v, h + j, count: n)
+            j += 16
+        }
+    }
+}
+
+// RNN step, backward. dh = dout row + dhNext row (rows < nextRows); dGates [rows, H] = dh·(1 − h²).
+@inline(__always)
+func rnnCellBackward(dGates: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, ldDout: Int,
+                     dhNext: UnsafePointer<Float>, nextRows: Int, gates: UnsafePointer<Float>, rows: Int, hidden H: Int) {
+    for r in 0..<rows {
+        var j = 0
+        while j < H {
+            let n = min(16, H - j)
+            var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
+            if r < nextRows { dh += SIMDMath.load(dhNext + r * H + j, count: n) }
+            let h = SIMDMath.load(gates + r * H + j, count: n)
+            SIMDMath.store(dh * (1 - h * h), dGates + r * H + j, count: n)
+            j += 16
+        }
+    }
+}

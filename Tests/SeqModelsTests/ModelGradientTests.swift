@@ -1,0 +1,30 @@
+import SeqModels
+import SeqTensor
+import TestSupport
+import XCTest
+
+/// Finite-difference gradient checks of every registered model: all parameters (the embedding
+/// included) and, for dense input, the input features; variable lengths in one batch; 1 and 2 layers.
+final class ModelGradientTests: XCTestCase {
+    func testEveryRegisteredModelMatchesFiniteDifferences() throws {
+        var summary: [String] = []
+        for descriptor in ModelRegistry.all {
+            for input in [ModelConfig.InputKind.tokens, .dense] {
+                for layers in [1, 2] {
+                    let config = Samples.config(input, layers: layers)
+                    let model = try ModelRegistry.make(descriptor.name, config: config, seed: 3)
+                    let batch = Samples.batch(for: config)
+                    let labels = Samples.labels(count: batch.batchSize, classes: config.classes)
+                    let report = GradientCheck.check(model: model, batch: batch, labels: labels)
+                    let tag = "\(descriptor.name) \(input) layers=\(layers)"
+                    XCTAssertEqual(report.mismatches.count, 0, "\(tag): \(report.mismatches.prefix(5))")
+                    XCTAssertEqual(report.checkedEntries,
+                                   model.parameterCount + (input == .dense ? batch.batchSize * batch.length * config.features : 0),
+                                   "\(tag): every entry is probed")
+                    summary.append("\(tag): worst relative error \(report.worst)")
+                }
+            }
+        }
+        print("gradient check summary:\n" + summary.joined(separator: "\n"))
+    }
+}
