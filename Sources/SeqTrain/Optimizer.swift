@@ -1,0 +1,140 @@
+import SeqModels
+
+/// Updates parameters from their gradients, with PyTorch's semantics.
+public protocol Optimizer: AnyObject {
+    /// Name as stored in checkpoints: `adam` or `sgd`.
+    var name: String { get }
+    /// Updates done so far.
+    var stepCount: Int { get }
+    /// One update of every parameter from its current gradient.
+    func step(_ parameters: [Parameter])
+}
+
+/// `torch.optim.Adam` (no weight decay, no amsgrad): bias-corrected first and second moments.
+public final class Adam: Optimizer {
+    public let name = "adam"
+    public var learningRate: Float
+    public let beta1: Float, beta2: Float, epsilon: Float
+    public private(set) var stepCount = 0
+    private var moments: [String: StateBuffer] = [:]   // per parameter name: [m ; v], 2 × count
+
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+        self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+    }
+
+    /// First and second moments of a parameter (zeros before its first update).
+    public func moments(of parameter: Parameter) -> (m: [Float], v: [Float]) {
+        let buffer = state(for: parameter)
+        return (Array(UnsafeBufferPointer(start: buffer.pointer, count: parameter.count)),
+                Array(UnsafeBufferPointer(start: buffer.pointer + parameter.count, count: parameter.count)))
+    }
+
+    /// Restores state saved from an earlier run (resuming training).
+    public func restore(stepCount: Int, moments saved: [(parameter: Parameter, m: [Float], v: [Float])]) {
+        self.stepCount = stepCount
+        for (p, m, v) in saved {
+            precondition(m.count == p.count && v.count == p.count, "\(p.name): moment size mismatch")
+            let buffer = state(for: p)
+            buffer.pointer.update(from: m, count: p.count)
+            (buffer.pointer + p.count).update(from: v, count: p.count)
+        }
+    }
+
+    private func state(for p: Parameter) -> StateBuffer {
+        if let s = moments[p.name] { return s }
+        let s = StateBuffer(count: 2 * p.count)
+        moments[p.name] = s
+        return s
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        stepCount += 1
+        let t = Float(stepCount)
+        let correction1 = 1 - pow(beta1, t), correction2 = 1 - pow(beta2, t)
+        let stepSize = learningRate / correction1
+        let sqrtCorrection2 = correction2.squareRoot()
+        for p in parameters {
+            let buffer = state(for: p)
+            let m = buffer.pointer, v = buffer.pointer + p.count
+            let w = p.pointer, g = p.gradPointer
+            for i in 0..<p.count {
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
+                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                w[i] -= stepSize * m[i] / (v[i].squareRoot() / sqrtCorrection2 + epsilon)
+            }
+        }
+    }
+}
+
+/// Optimizer state owned by one parameter, allocated once.
+final class StateBuffer {
+    let pointer: UnsafeMutablePointer<Float>
+    init(count: Int) {
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { pointer.deallocate() }
+}
+
+/// `torch.optim.SGD` with optional momentum (dampening 0, no Nesterov).
+public final class SGD: Optimizer {
+    public let name = "sgd"
+    public var learningRate: Float
+    public let momentum: Float
+    public private(set) var stepCount = 0
+    private var velocity: [String: StateBuffer] = [:]
+
+    public init(learningRate: Float, momentum: Float = 0) {
+        self.learningRate = learningRate; self.momentum = momentum
+    }
+
+    public func step(_ parameters: [Parameter]) {
+        stepCount += 1
+        for p in parameters {
+            let w = p.pointer, g = p.gradPointer
+            if momentum == 0 {
+                for i in 0..<p.count { w[i] -= learningRate * g[i] }
+                continue
+            }
+            let buf: UnsafeMutablePointer<Float>
+            if let existing = velocity[p.name] {
+                buf = existing.pointer
+                for i in 0..<p.count { buf[i] = momentum * buf[i] + g[i] }
+            } else {
+                let fresh = StateBuffer(count: p.count)   // PyTorch: the first step seeds the buffer with g
+                velocity[p.name] = fresh
+                buf = fresh.pointer
+                buf.update(from: g, count: p.count)
+            }
+            for i in 0..<p.count { w[i] -= learningRate * buf[i] }
+        }
+    }
+}
+
+/// Scales all gradients so that their global L2 norm is at most `maxNorm`, as
+/// `torch.nn.utils.clip_grad_norm_` does (coefficient maxNorm / (norm + 1e-6), applied when < 1).
+/// Returns the norm before clipping.
+@discardableResult
+public func clipGradientNorm(_ parameters: [Parameter], maxNorm: Float) -> Double {
+    var sum = 0.0
+    for p in parameters {
+        for i in 0..<p.count { let g = Double(p.gradPointer[i]); sum += g * g }
+    }
+    let norm = sum.squareRoot()
+    let coefficient = Float(Double(maxNorm) / (norm + 1e-6))
+    if coefficient < 1 {
+        for p in parameters { for i in 0..<p.count { p.gradPointer[i] *= coefficient } }
+    }
+    return norm
+}
+
+private func pow(_ x: Float, _ n: Float) -> Float {
+    // Integer powers by repeated squaring: exact-rounding-stable across platforms (no libm).
+    var result: Float = 1, base = x, e = Int(n)
+    while e > 0 {
+        if e & 1 == 1 { result *= base }
+        base *= base
+        e >>= 1
+    }
+    return result
+}

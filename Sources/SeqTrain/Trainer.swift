@@ -1,0 +1,167 @@
+import SeqData
+import SeqModels
+import SeqTensor
+
+/// How to train: the `train:` section of an experiment config.
+public struct TrainConfig: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, Sendable { case adam, sgd }
+
+    public var epochs: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerKind
+    public var learningRate: Float
+    /// Global gradient-norm clip; 0 = off.
+    public var clip: Float
+    /// Epochs without a better validation accuracy before stopping; 0 = never stop early.
+    public var patience: Int
+    /// SGD momentum.
+    public var momentum: Float
+
+    public init(epochs: Int = 20, batchSize: Int = 32, optimizer: OptimizerKind = .adam, learningRate: Float = 2e-3,
+                clip: Float = 1, patience: Int = 3, momentum: Float = 0) {
+        self.epochs = epochs; self.batchSize = batchSize; self.optimizer = optimizer
+        self.learningRate = learningRate; self.clip = clip; self.patience = patience; self.momentum = momentum
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case epochs, batchSize = "batch_size", optimizer, learningRate = "lr", clip, patience, momentum
+    }
+
+    /// Builds the configured optimizer.
+    public func makeOptimizer() -> any Optimizer {
+        switch optimizer {
+        case .adam: return Adam(learningRate: learningRate)
+        case .sgd: return SGD(learningRate: learningRate, momentum: momentum)
+        }
+    }
+}
+
+/// One row of training history.
+public struct EpochRecord: Equatable, Sendable {
+    public var epoch: Int
+    public var trainLoss: Double
+    public var validationLoss: Double
+    public var validationAccuracy: Double
+    public var seconds: Double
+}
+
+/// Loss and accuracy of a model on a dataset.
+public struct Evaluation: Sendable {
+    public var loss: Double
+    public var accuracy: Double
+    public var predictions: [Int]
+}
+
+/// Why training stopped without a result.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// The loss became NaN or infinite.
+    case diverged(epoch: Int, step: Int, loss: Double)
+
+    public var description: String {
+        switch self {
+        case .diverged(let epoch, let step, let loss):
+            return "training diverged: loss \(loss) at epoch \(epoch), step \(step)"
+        }
+    }
+}
+
+/// Mini-batch training with early stopping on validation accuracy; the model ends with the
+/// weights of its best validation epoch.
+public final class Trainer {
+    public let model: any SequenceModel
+    public let config: TrainConfig
+    public let optimizer: any Optimizer
+    /// Shuffling stream; a pure function of the seed.
+    public private(set) var shuffleRNG: SeededRNG
+    public private(set) var history: [EpochRecord] = []
+    public private(set) var bestValidationAccuracy = -Double.infinity
+    public private(set) var bestEpoch = 0
+    private var bestWeights: [[Float]] = []
+    private var epochsWithoutImprovement = 0
+
+    public init(model: any SequenceModel, config: TrainConfig, seed: UInt64) {
+        self.model = model
+        self.config = config
+        optimizer = config.makeOptimizer()
+        shuffleRNG = SeededRNG(seed: seed, stream: "shuffle")
+    }
+
+    /// One optimisation step on a batch; returns its mean loss.
+    @discardableResult
+    public func step(_ batch: SequenceBatch, labels: [Int]) -> Double {
+        let parameters = model.parameters
+        parameters.zeroGrad()
+        let logits = model.forward(batch)
+        var dLogits: Tensor? = Tensor(zeros: [0])
+        let loss = CrossEntropy.lossAndGradient(logits: logits, labels: labels, dlogits: &dLogits)
+        guard loss.isFinite else { return loss }
+        model.backward(dLogits!)
+        if config.clip > 0 { clipGradientNorm(parameters, maxNorm: config.clip) }
+        optimizer.step(parameters)
+        return loss
+    }
+
+    /// Trains until `epochs` or early stopping; `onEpoch` sees each epoch's record as it ends.
+    public func fit(_ data: TaskData, onEpoch: (EpochRecord) -> Void = { _ in }) throws {
+        let clock = ContinuousClock()
+        while history.count < config.epochs {
+            let epoch = history.count + 1
+            let start = clock.now
+            var order = Array(0..<data.train.count)
+            shuffleRNG.shuffle(&order)
+            var lossSum = 0.0, seen = 0
+            for (s, first) in stride(from: 0, to: order.count, by: config.batchSize).enumerated() {
+                let indices = Array(order[first..<min(first + config.batchSize, order.count)])
+                let (batch, labels) = data.train.batch(indices)
+                let loss = step(batch, labels: labels)
+                guard loss.isFinite else { throw TrainingError.diverged(epoch: epoch, step: s + 1, loss: loss) }
+                lossSum += loss * Double(indices.count)
+                seen += indices.count
+            }
+            let validation = evaluate(model, on: data.validation, batchSize: config.batchSize)
+            let elapsed = clock.now - start
+            let record = EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)),
+                                     validationLoss: validation.loss, validationAccuracy: validation.accuracy,
+                                     seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+            history.append(record)
+            onEpoch(record)
+            if validation.accuracy > bestValidationAccuracy {
+                bestValidationAccuracy = validation.accuracy
+                bestEpoch = epoch
+                bestWeights = model.parameters.map(\.values)
+                epochsWithoutImprovement = 0
+            } else {
+                epochsWithoutImprovement += 1
+                if config.patience > 0 && epochsWithoutImprovement >= config.patience { break }
+            }
+        }
+        restoreBestWeights()
+    }
+
+    /// Puts the best validation epoch's weights back into the model.
+    public func restoreBestWeights() {
+        guard !bestWeights.isEmpty else { return }
+        for (p, w) in zip(model.parameters, bestWeights) { p.values = w }
+    }
+}
+
+/// Mean loss, accuracy and predicted classes of `model` on `data`, in batches.
+public func evaluate(_ model: any SequenceModel, on data: Dataset, batchSize: Int) -> Evaluation {
+    var lossSum = 0.0, correct = 0
+    var predictions = [Int]()
+    predictions.reserveCapacity(data.count)
+    for indices in data.batches(of: batchSize) {
+        let (batch, labels) = data.batch(indices)
+        let logits = model.forward(batch)
+        lossSum += CrossEntropy.loss(logits: logits, labels: labels) * Double(indices.count)
+        let C = logits.shape[1]
+        for b in 0..<indices.count {
+            var best = 0
+            for c in 1..<C where logits.data[b * C + c] > logits.data[b * C + best] { best = c }
+            predictions.append(best)
+            if best == labels[b] { correct += 1 }
+        }
+    }
+    return Evaluation(loss: lossSum / Double(max(data.count, 1)), accuracy: Double(correct) / Double(max(data.count, 1)),
+                      predictions: predictions)
+}
