@@ -98,7 +98,9 @@ public enum Elementwise {
 /// Natural logarithm from IEEE-exact operations only (libm's `log` may differ in the last bit
 /// between platforms): x = m·2^e with m in [√½, √2), log m = 2·atanh((m−1)/(m+1)) by its series.
 public func portableLog(_ x: Double) -> Double {
-    precondition(x > 0 && x.isFinite, "log of \(x)")
+    if x.isNaN || x < 0 { return .nan }
+    if x == 0 { return -.infinity }
+    if x.isInfinite { return .infinity }
     var m = x.significand            // [1, 2)
     var e = Double(x.exponent)
     if m > 1.4142135623730951 { m *= 0.5; e += 1 }

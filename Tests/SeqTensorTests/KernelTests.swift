@@ -53,6 +53,10 @@ final class SIMDMathTests: XCTestCase {
         for x in [1e-300, 1e-10, 0.5, 0.7071, 1, 1.4142, 2, 10, 12345.678, 1e300] {
             XCTAssertEqual(portableLog(x), Foundation.log(x), accuracy: 1e-15 * max(1, abs(Foundation.log(x))))
         }
+        XCTAssertTrue(portableLog(.nan).isNaN)
+        XCTAssertTrue(portableLog(-1).isNaN)
+        XCTAssertEqual(portableLog(0), -.infinity)
+        XCTAssertEqual(portableLog(.infinity), .infinity)
     }
 }
 
