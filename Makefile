@@ -1,0 +1,41 @@
+# seqbench — make run | test | bench | clean
+# `run` and `test` install the Debian packages they need when missing (apt-get, as root or via sudo).
+
+SWIFT        ?= swift
+RELEASE      := -c release -Xswiftc -target-cpu -Xswiftc native
+APT_PACKAGES := pkg-config libhdf5-dev libdnnl-dev hdf5-tools
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN          := .build/release/seqbench
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+## deps: install missing system packages (HDF5, oneDNN)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "seqbench: installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## build: release build of the CLI
+build: deps
+	$(SWIFT) build $(RELEASE) --product seqbench
+
+## run: build and run the default comparison on built-in data, then print the summary
+run: build
+	$(BIN) train
+
+## test: build and run the whole test suite (release build: the gradient checks probe every weight)
+test: deps
+	$(SWIFT) build $(RELEASE) --build-tests
+	$(SWIFT) test $(RELEASE) --skip-build
+
+## bench: time forward and training steps of every model (release build)
+bench: deps
+	$(SWIFT) build $(RELEASE) --product SeqBenchmarks
+	.build/release/SeqBenchmarks
+
+clean:
+	rm -rf .build
