@@ -27,10 +27,11 @@ build: deps
 run: build
 	$(BIN) train
 
-## test: build and run the whole test suite (release build: the gradient checks probe every weight)
+## test: build and run the whole test suite (release build: the gradient checks probe every weight;
+## -enable-testing for the few tests that reach internals with @testable)
 test: deps
-	$(SWIFT) build $(RELEASE) --build-tests
-	$(SWIFT) test $(RELEASE) --skip-build
+	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
 
 ## bench: time forward and training steps of every model (release build)
 bench: deps

@@ -35,10 +35,10 @@ let package = Package(
         .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTrain"], path: "Benchmarks/SeqBenchmarks"),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["SeqModels"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SeqModels", "SeqStore"], path: "Tests/TestSupport"),
         .testTarget(name: "SeqTensorTests", dependencies: ["SeqTensor"]),
         .testTarget(name: "SeqModelsTests", dependencies: ["SeqModels", "TestSupport"],
-                    resources: [.copy("Resources")]),
+                    exclude: ["Resources"]),
         .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
         .testTarget(name: "SeqStoreTests", dependencies: ["SeqStore"]),
     ]
