@@ -31,7 +31,7 @@ run: build
 ## -enable-testing for the few tests that reach internals with @testable)
 test: deps
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build
+	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
 ## bench: time forward and training steps of every model (release build)
 bench: deps

@@ -8,6 +8,12 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// The generator's whole state, to save and later continue the stream exactly (`init(state:)`).
+    public var currentState: UInt64 { state }
+
+    /// Continues a stream from a saved `currentState`.
+    public init(state: UInt64) { self.state = state }
+
     /// A generator for a named sub-stream (e.g. "init", "shuffle", "data"), so that adding a draw
     /// in one place does not shift the numbers every other place sees.
     public init(seed: UInt64, stream: String) {
