@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SeqData", targets: ["SeqData"]),
         .library(name: "SeqTrain", targets: ["SeqTrain"]),
         .library(name: "SeqStore", targets: ["SeqStore"]),
+        .library(name: "SeqHarness", targets: ["SeqHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -25,11 +26,12 @@ let package = Package(
         .target(name: "SeqModels", dependencies: ["SeqTensor"]),
         .target(name: "SeqData", dependencies: ["SeqTensor"]),
         .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
-        .target(name: "SeqStore", dependencies: ["CHDF5", "SeqTensor"]),
+        .target(name: "SeqStore", dependencies: ["CHDF5", "SeqTrain"]),
+        .target(name: "SeqHarness", dependencies: ["SeqTrain", "SeqData", "SeqStore"]),
 
         // MARK: - Command-line tool and benchmarks
         .executableTarget(name: "seqbench", dependencies: [
-            "SeqTrain", "SeqStore",
+            "SeqHarness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTrain"], path: "Benchmarks/SeqBenchmarks"),
@@ -41,5 +43,6 @@ let package = Package(
                     exclude: ["Resources"]),
         .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
         .testTarget(name: "SeqStoreTests", dependencies: ["SeqStore"]),
+        .testTarget(name: "SeqHarnessTests", dependencies: ["SeqHarness", "TestSupport"]),
     ]
 )

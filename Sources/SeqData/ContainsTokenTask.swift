@@ -16,6 +16,26 @@ public struct ContainsTokenTask: Sendable {
         self.trainSize = trainSize; self.validationSize = validationSize; self.testSize = testSize
     }
 
+    /// Registry entry `contains`.
+    public static let descriptor = TaskDescriptor(
+        name: "contains",
+        summary: "does token 1 occur in the sequence? (2 classes; tokens 2..<vocab elsewhere)",
+        parameters: [
+            TaskParameter("length", .int(20), "padded length T (longest sequence)"),
+            TaskParameter("min_length", .int(5), "shortest sequence"),
+            TaskParameter("vocab", .int(12), "vocabulary size including padding id 0 (at least 3)"),
+        ] + TaskParameter.splitSizes(train: 2000, validation: 300, test: 300)
+    ) { config, seed in
+        let task = ContainsTokenTask(length: config.int("length"), minLength: config.int("min_length"),
+                                     vocab: config.int("vocab"), trainSize: config.int("train_size"),
+                                     validationSize: config.int("val_size"), testSize: config.int("test_size"))
+        if task.vocab < 3 { throw TaskError.invalidValue(task: "contains", key: "vocab", message: "must be at least 3, got \(task.vocab)") }
+        if task.minLength < 1 || task.minLength > task.length {
+            throw TaskError.invalidValue(task: "contains", key: "min_length", message: "must be in 1...length (\(task.length)), got \(task.minLength)")
+        }
+        return task.generate(seed: seed)
+    }
+
     public func generate(seed: UInt64) -> TaskData {
         precondition(vocab >= 3 && minLength >= 1 && minLength <= length)
         var rng = SeededRNG(seed: seed, stream: "data.contains")

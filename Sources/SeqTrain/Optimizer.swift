@@ -8,6 +8,44 @@ public protocol Optimizer: AnyObject {
     var stepCount: Int { get }
     /// One update of every parameter from its current gradient.
     func step(_ parameters: [Parameter])
+    /// Everything needed to continue exactly where this optimizer is now.
+    func state(for parameters: [Parameter]) -> OptimizerState
+    /// Continues from a saved state; throws when it does not fit these parameters.
+    func restore(_ state: OptimizerState, parameters: [Parameter]) throws
+}
+
+/// An optimizer's saved state: its step count and per-parameter buffers.
+public struct OptimizerState: Equatable, Sendable {
+    public var name: String
+    public var step: Int
+    /// Buffer kind (Adam: `m`, `v`; SGD: `momentum_buffer`) → parameter name → values.
+    public var buffers: [String: [String: [Float]]]
+
+    public init(name: String, step: Int, buffers: [String: [String: [Float]]]) {
+        self.name = name; self.step = step; self.buffers = buffers
+    }
+}
+
+/// A saved optimizer state that does not fit.
+public struct OptimizerStateError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Copies `state.buffers[kind]` into per-parameter buffers, checking names and sizes.
+private func restoreBuffers(_ state: OptimizerState, kind: String, parameters: [Parameter],
+                            into buffer: (Parameter) -> UnsafeMutablePointer<Float>) throws {
+    guard let saved = state.buffers[kind] else {
+        throw OptimizerStateError(description: "\(state.name) state has no '\(kind)' buffers")
+    }
+    for p in parameters {
+        guard let values = saved[p.name] else {
+            throw OptimizerStateError(description: "\(state.name) state has no '\(kind)' buffer for \(p.name)")
+        }
+        guard values.count == p.count else {
+            throw OptimizerStateError(description: "\(state.name) '\(kind)' buffer for \(p.name) has \(values.count) values, expected \(p.count)")
+        }
+        buffer(p).update(from: values, count: p.count)
+    }
 }
 
 /// `torch.optim.Adam` (no weight decay, no amsgrad): bias-corrected first and second moments.
@@ -29,15 +67,17 @@ public final class Adam: Optimizer {
                 Array(UnsafeBufferPointer(start: buffer.pointer + parameter.count, count: parameter.count)))
     }
 
-    /// Restores state saved from an earlier run (resuming training).
-    public func restore(stepCount: Int, moments saved: [(parameter: Parameter, m: [Float], v: [Float])]) {
-        self.stepCount = stepCount
-        for (p, m, v) in saved {
-            precondition(m.count == p.count && v.count == p.count, "\(p.name): moment size mismatch")
-            let buffer = state(for: p)
-            buffer.pointer.update(from: m, count: p.count)
-            (buffer.pointer + p.count).update(from: v, count: p.count)
-        }
+    public func state(for parameters: [Parameter]) -> OptimizerState {
+        var m: [String: [Float]] = [:], v: [String: [Float]] = [:]
+        for p in parameters { (m[p.name], v[p.name]) = moments(of: p) }
+        return OptimizerState(name: name, step: stepCount, buffers: ["m": m, "v": v])
+    }
+
+    public func restore(_ saved: OptimizerState, parameters: [Parameter]) throws {
+        guard saved.name == name else { throw OptimizerStateError(description: "optimizer is '\(saved.name)', expected '\(name)'") }
+        try restoreBuffers(saved, kind: "m", parameters: parameters) { state(for: $0).pointer }
+        try restoreBuffers(saved, kind: "v", parameters: parameters) { state(for: $0).pointer + $0.count }
+        stepCount = saved.step
     }
 
     private func state(for p: Parameter) -> StateBuffer {
@@ -86,6 +126,29 @@ public final class SGD: Optimizer {
 
     public init(learningRate: Float, momentum: Float = 0) {
         self.learningRate = learningRate; self.momentum = momentum
+    }
+
+    public func state(for parameters: [Parameter]) -> OptimizerState {
+        var buffers: [String: [String: [Float]]] = [:]
+        if !velocity.isEmpty {
+            buffers["momentum_buffer"] = Dictionary(uniqueKeysWithValues: parameters.compactMap { p in
+                velocity[p.name].map { (p.name, Array(UnsafeBufferPointer(start: $0.pointer, count: p.count))) }
+            })
+        }
+        return OptimizerState(name: name, step: stepCount, buffers: buffers)
+    }
+
+    public func restore(_ saved: OptimizerState, parameters: [Parameter]) throws {
+        guard saved.name == name else { throw OptimizerStateError(description: "optimizer is '\(saved.name)', expected '\(name)'") }
+        velocity = [:]
+        if saved.buffers["momentum_buffer"] != nil {
+            try restoreBuffers(saved, kind: "momentum_buffer", parameters: parameters) { p in
+                let buffer = StateBuffer(count: p.count)
+                velocity[p.name] = buffer
+                return buffer.pointer
+            }
+        }
+        stepCount = saved.step
     }
 
     public func step(_ parameters: [Parameter]) {

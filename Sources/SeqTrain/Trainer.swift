@@ -38,6 +38,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
 /// One row of training history.
 public struct EpochRecord: Equatable, Sendable {
+    public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationAccuracy: Double, seconds: Double) {
+        self.epoch = epoch; self.trainLoss = trainLoss; self.validationLoss = validationLoss
+        self.validationAccuracy = validationAccuracy; self.seconds = seconds
+    }
+
     public var epoch: Int
     public var trainLoss: Double
     public var validationLoss: Double
@@ -101,10 +106,18 @@ public final class Trainer {
         return loss
     }
 
-    /// Trains until `epochs` or early stopping; `onEpoch` sees each epoch's record as it ends.
-    public func fit(_ data: TaskData, onEpoch: (EpochRecord) -> Void = { _ in }) throws {
+    /// Whether `fit` has nothing left to do: all epochs ran, or early stopping triggered.
+    public var isFinished: Bool {
+        history.count >= config.epochs || (config.patience > 0 && epochsWithoutImprovement >= config.patience)
+    }
+
+    /// Trains until `epochs` or early stopping, continuing from wherever this trainer is (a restored
+    /// state resumes exactly). `onEpoch` runs at the end of each epoch, with the model holding that
+    /// epoch's weights, and is told whether they are the best so far (a good moment to checkpoint).
+    /// On return the model holds the best validation epoch's weights.
+    public func fit(_ data: TaskData, onEpoch: (EpochRecord, _ isBest: Bool) throws -> Void = { _, _ in }) throws {
         let clock = ContinuousClock()
-        while history.count < config.epochs {
+        while !isFinished {
             let epoch = history.count + 1
             let start = clock.now
             var order = Array(0..<data.train.count)
@@ -124,16 +137,16 @@ public final class Trainer {
                                      validationLoss: validation.loss, validationAccuracy: validation.accuracy,
                                      seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
             history.append(record)
-            onEpoch(record)
-            if validation.accuracy > bestValidationAccuracy {
+            let improved = validation.accuracy > bestValidationAccuracy
+            if improved {
                 bestValidationAccuracy = validation.accuracy
                 bestEpoch = epoch
                 bestWeights = model.parameters.map(\.values)
                 epochsWithoutImprovement = 0
             } else {
                 epochsWithoutImprovement += 1
-                if config.patience > 0 && epochsWithoutImprovement >= config.patience { break }
             }
+            try onEpoch(record, improved)
         }
         restoreBestWeights()
     }
@@ -142,6 +155,56 @@ public final class Trainer {
     public func restoreBestWeights() {
         guard !bestWeights.isEmpty else { return }
         for (p, w) in zip(model.parameters, bestWeights) { p.values = w }
+    }
+
+    /// Everything needed to continue training exactly from here (with the model's current weights).
+    public var state: TrainerState {
+        let parameters = model.parameters
+        return TrainerState(
+            history: history, shuffleState: shuffleRNG.currentState, bestEpoch: bestEpoch,
+            bestValidationAccuracy: bestValidationAccuracy, epochsWithoutImprovement: epochsWithoutImprovement,
+            bestWeights: Dictionary(uniqueKeysWithValues: zip(parameters.map(\.name), bestWeights)),
+            optimizer: optimizer.state(for: parameters))
+    }
+
+    /// Continues from a saved state; the model must already hold the weights saved with it.
+    public func restore(_ saved: TrainerState) throws {
+        let parameters = model.parameters
+        try optimizer.restore(saved.optimizer, parameters: parameters)
+        var best: [[Float]] = []
+        if saved.bestEpoch > 0 {
+            for p in parameters {
+                guard let w = saved.bestWeights[p.name], w.count == p.count else {
+                    throw OptimizerStateError(description: "saved best weights lack \(p.name) or have the wrong size")
+                }
+                best.append(w)
+            }
+        }
+        history = saved.history
+        shuffleRNG = SeededRNG(state: saved.shuffleState)
+        bestEpoch = saved.bestEpoch
+        bestValidationAccuracy = saved.bestEpoch > 0 ? saved.bestValidationAccuracy : -.infinity
+        epochsWithoutImprovement = saved.epochsWithoutImprovement
+        bestWeights = best
+    }
+}
+
+/// A trainer's resumable state (see `Trainer.state`).
+public struct TrainerState: Sendable {
+    public var history: [EpochRecord]
+    public var shuffleState: UInt64
+    public var bestEpoch: Int
+    public var bestValidationAccuracy: Double
+    public var epochsWithoutImprovement: Int
+    /// Best epoch's weights by parameter name (empty before the first epoch).
+    public var bestWeights: [String: [Float]]
+    public var optimizer: OptimizerState
+
+    public init(history: [EpochRecord], shuffleState: UInt64, bestEpoch: Int, bestValidationAccuracy: Double,
+                epochsWithoutImprovement: Int, bestWeights: [String: [Float]], optimizer: OptimizerState) {
+        self.history = history; self.shuffleState = shuffleState; self.bestEpoch = bestEpoch
+        self.bestValidationAccuracy = bestValidationAccuracy; self.epochsWithoutImprovement = epochsWithoutImprovement
+        self.bestWeights = bestWeights; self.optimizer = optimizer
     }
 }
 

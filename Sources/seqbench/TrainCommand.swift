@@ -53,7 +53,7 @@ struct TrainCommand: ParsableCommand {
         for name in models.isEmpty ? ModelRegistry.names : models {
             let model = try ModelRegistry.make(name, config: config, seed: seed)
             let trainer = Trainer(model: model, config: train, seed: seed)
-            try trainer.fit(data) { r in
+            try trainer.fit(data) { r, _ in
                 print("  \(name) epoch \(r.epoch): train loss \(fmt(r.trainLoss, 4)), val loss \(fmt(r.validationLoss, 4)), "
                       + "val acc \(fmt(100 * r.validationAccuracy, 1)) %, \(fmt(r.seconds, 1)) s")
             }

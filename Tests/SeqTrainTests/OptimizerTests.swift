@@ -85,7 +85,7 @@ final class TrainerTests: XCTestCase {
         // A high learning rate makes validation accuracy move around between epochs.
         let trainer = Trainer(model: model, config: TrainConfig(epochs: 6, batchSize: 16, learningRate: 0.05, patience: 0), seed: 4)
         var accuracies: [Double] = []
-        try trainer.fit(data) { accuracies.append($0.validationAccuracy) }
+        try trainer.fit(data) { r, _ in accuracies.append(r.validationAccuracy) }
         XCTAssertEqual(accuracies.count, 6)
         XCTAssertEqual(trainer.bestValidationAccuracy, accuracies.max())
         XCTAssertEqual(trainer.bestEpoch, accuracies.firstIndex(of: accuracies.max()!)! + 1)

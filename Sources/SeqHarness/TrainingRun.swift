@@ -1,0 +1,87 @@
+import Foundation
+import SeqData
+import SeqModels
+import SeqStore
+import SeqTensor
+import SeqTrain
+
+/// Where one run keeps its files.
+public struct RunFolder: Sendable {
+    public let path: String
+    public init(_ path: String) { self.path = path }
+    /// Weights of the best validation epoch, with test metrics.
+    public var best: String { path + "/best.h5" }
+    /// Weights and full training state of the latest epoch (resumable).
+    public var last: String { path + "/last.h5" }
+    /// The run's outcome, merged into the experiment's metrics.h5.
+    public var result: String { path + "/run.h5" }
+}
+
+/// What a run reports while it trains.
+public enum RunEvent: Sendable {
+    case resumed(fromEpoch: Int)
+    case epoch(EpochRecord, isBest: Bool)
+}
+
+/// Trains one model on one task from one seed, checkpointing every epoch.
+public enum TrainingRun {
+    /// Trains (or, with `resume`, continues from `last.h5`), writes `best.h5`, `last.h5` and returns the
+    /// run's metrics. Checkpoints are written atomically, so an interrupted run resumes from its last
+    /// completed epoch and ends bit-identical to an uninterrupted one.
+    public static func execute(_ config: RunConfig, runID: String, folder: RunFolder, resume: Bool,
+                               onEvent: (RunEvent) -> Void = { _ in }) throws -> RunResult {
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        let data = try TaskRegistry.generate(config.task, seed: config.seed)
+        let config = config.fitted(to: data)
+        let json = config.json()
+        let model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed)
+        let trainer = Trainer(model: model, config: config.train, seed: config.seed)
+
+        if resume && FileManager.default.fileExists(atPath: folder.last) {
+            let checkpoint = try Checkpoint.read(from: folder.last)
+            guard checkpoint.configJSON == json else {
+                throw StoreError(file: folder.last, "was written for a different configuration; remove the run folder to start over")
+            }
+            try checkpoint.load(into: model, file: folder.last)
+            do { try trainer.restore(checkpoint.trainer) } catch {
+                throw StoreError(file: folder.last, object: "/optimizer", "\(error)")
+            }
+            onEvent(.resumed(fromEpoch: checkpoint.epoch))
+        }
+
+        func checkpoint(_ kind: Checkpoint.Kind, metrics: [String: Double] = [:]) -> Checkpoint {
+            Checkpoint(kind: kind, model: config.model, configJSON: json, seed: config.seed,
+                       parameters: model.parameters.map(NamedArray.init), trainer: trainer.state, metrics: metrics)
+        }
+        func testMetrics() -> [String: Double] {
+            let test = evaluate(model, on: data.test, batchSize: config.train.batchSize)
+            return ["test_accuracy": test.accuracy, "test_loss": test.loss]
+        }
+
+        let clock = ContinuousClock()
+        let start = clock.now
+        try trainer.fit(data) { record, isBest in
+            if isBest { try checkpoint(.best).write(to: folder.best) }
+            try checkpoint(.last, metrics: trainer.isFinished ? testMetrics() : [:]).write(to: folder.last)
+            onEvent(.epoch(record, isBest: isBest))
+        }
+        let seconds = (clock.now - start).seconds
+        // The model now holds the best epoch's weights.
+        let test = testMetrics()
+        try checkpoint(.best, metrics: test).write(to: folder.best)
+
+        var metrics = test
+        metrics["best_val_accuracy"] = trainer.bestValidationAccuracy
+        metrics["best_epoch"] = Double(trainer.bestEpoch)
+        metrics["epochs"] = Double(trainer.history.count)
+        metrics["params"] = Double(model.parameterCount)
+        metrics["train_seconds"] = seconds
+        return RunResult(runID: runID, model: config.model, seed: config.seed, status: .completed, configJSON: json,
+                         metrics: metrics, history: trainer.history)
+    }
+}
+
+extension Duration {
+    /// In seconds, as a Double.
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

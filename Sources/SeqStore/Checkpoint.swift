@@ -1,0 +1,208 @@
+import SeqModels
+import SeqTrain
+
+/// A float32 tensor with its PyTorch state_dict key.
+public struct NamedArray: Equatable, Sendable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+    public init(name: String, shape: [Int], values: [Float]) { self.name = name; self.shape = shape; self.values = values }
+    public init(_ p: Parameter) { self.init(name: p.name, shape: p.shape, values: p.values) }
+
+    /// HDF5 path relative to its group: the state_dict key with `/` for `.`.
+    var path: String { name.split(separator: ".").joined(separator: "/") }
+}
+
+/// A training checkpoint, format_version 1 (README "HDF5 layout"):
+///
+///     /            attrs format="seqbench.checkpoint", format_version, seqbench_version, created_utc, kind,
+///                        model, config_json, seed, epoch, step
+///     /params/…    float32 parameters, PyTorch names and shapes (`rnn.weight_ih_l0` → /params/rnn/weight_ih_l0)
+///     /optimizer/  attrs name, step; <buffer>/<param path> (Adam: m, v; SGD: momentum_buffer)
+///     /history/    epoch (int64), train_loss, val_loss, val_accuracy, seconds (float64), one row per epoch
+///     /metrics/    attrs: final metrics of these weights (test_accuracy, test_loss, …)
+///     /training/   attrs shuffle_rng_state, best_epoch, best_val_accuracy, epochs_without_improvement;
+///                  best_params/… (last checkpoints only: what resuming needs)
+public struct Checkpoint: Sendable {
+    /// `best`: the best validation epoch's weights; `last`: the latest epoch's, resumable.
+    public enum Kind: String, Sendable { case best, last }
+
+    public var kind: Kind
+    /// Registry name of the model.
+    public var model: String
+    /// The fully resolved run configuration (model, task, training, seed) as JSON.
+    public var configJSON: String
+    public var seed: UInt64
+    /// Parameters in the model's order.
+    public var parameters: [NamedArray]
+    /// Training state when these weights were saved: history, optimizer, early-stopping bookkeeping.
+    public var trainer: TrainerState
+    /// Final metrics of these weights, e.g. `test_accuracy`.
+    public var metrics: [String: Double]
+    /// Read back from a file; written as the running version and time.
+    public private(set) var seqbenchVersion = SeqbenchVersion.current
+    public private(set) var createdUTC = ""
+
+    public init(kind: Kind, model: String, configJSON: String, seed: UInt64, parameters: [NamedArray],
+                trainer: TrainerState, metrics: [String: Double] = [:]) {
+        self.kind = kind; self.model = model; self.configJSON = configJSON; self.seed = seed
+        self.parameters = parameters; self.trainer = trainer; self.metrics = metrics
+    }
+
+    public var epoch: Int { trainer.history.count }
+    public var step: Int { trainer.optimizer.step }
+
+    // MARK: writing
+
+    /// Writes the checkpoint to a temporary file beside `path` and renames it into place.
+    public func write(to path: String) throws {
+        try HDF5File.writeAtomically(to: path) { file in
+            let root = file.root
+            try FileFormat.checkpoint.stamp(root)
+            try root.setAttribute("kind", kind.rawValue)
+            try root.setAttribute("model", model)
+            try root.setAttribute("config_json", configJSON)
+            try root.setAttribute("seed", Int(bitPattern: UInt(seed)))
+            try root.setAttribute("epoch", epoch)
+            try root.setAttribute("step", step)
+            try writeArrays(parameters, into: root.createGroup("params"))
+
+            let optimizer = try root.createGroup("optimizer")
+            try optimizer.setAttribute("name", trainer.optimizer.name)
+            try optimizer.setAttribute("step", trainer.optimizer.step)
+            for (kind, buffers) in trainer.optimizer.buffers.sorted(by: { $0.key < $1.key }) {
+                let arrays = parameters.compactMap { p in buffers[p.name].map { NamedArray(name: p.name, shape: p.shape, values: $0) } }
+                try writeArrays(arrays, into: optimizer.createGroup(kind))
+            }
+
+            try HistoryColumns(trainer.history).write(into: root.createGroup("history"))
+
+            let metricsGroup = try root.createGroup("metrics")
+            for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { try metricsGroup.setAttribute(key, value) }
+
+            let training = try root.createGroup("training")
+            try training.setAttribute("shuffle_rng_state", Int(bitPattern: UInt(trainer.shuffleState)))
+            try training.setAttribute("best_epoch", trainer.bestEpoch)
+            try training.setAttribute("best_val_accuracy", trainer.bestValidationAccuracy)
+            try training.setAttribute("epochs_without_improvement", trainer.epochsWithoutImprovement)
+            if kind == .last && !trainer.bestWeights.isEmpty {
+                let best = parameters.compactMap { p in trainer.bestWeights[p.name].map { NamedArray(name: p.name, shape: p.shape, values: $0) } }
+                try writeArrays(best, into: training.createGroup("best_params"))
+            }
+        }
+    }
+
+    // MARK: reading
+
+    /// Reads and validates a checkpoint; errors name the file and the object at fault.
+    public static func read(from path: String) throws -> Checkpoint {
+        let file = try FileFormat.checkpoint.open(path)
+        defer { try? file.close() }
+        let root = file.root
+        do {
+            guard let kind = Kind(rawValue: try root.stringAttribute("kind")) else {
+                throw StoreError(file: path, object: "/", "attribute 'kind' must be 'best' or 'last'")
+            }
+            let parameters = try readArrays(root.group("params"), path: path)
+            let optimizerGroup = try root.group("optimizer")
+            var buffers: [String: [String: [Float]]] = [:]
+            for kindName in try optimizerGroup.childNames() {
+                let arrays = try readArrays(optimizerGroup.group(kindName), path: path)
+                buffers[kindName] = Dictionary(uniqueKeysWithValues: arrays.map { ($0.name, $0.values) })
+            }
+            let optimizer = OptimizerState(name: try optimizerGroup.stringAttribute("name"),
+                                           step: try optimizerGroup.intAttribute("step"), buffers: buffers)
+            let history = try HistoryColumns.read(root.group("history")).records
+            let training = try root.group("training")
+            var bestWeights: [String: [Float]] = [:]
+            if training.exists("best_params") {
+                for a in try readArrays(training.group("best_params"), path: path) { bestWeights[a.name] = a.values }
+            } else if try training.intAttribute("best_epoch") > 0 {
+                bestWeights = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.values) })
+            }
+            let trainer = TrainerState(
+                history: history,
+                shuffleState: UInt64(UInt(bitPattern: try training.intAttribute("shuffle_rng_state"))),
+                bestEpoch: try training.intAttribute("best_epoch"),
+                bestValidationAccuracy: try training.doubleAttribute("best_val_accuracy"),
+                epochsWithoutImprovement: try training.intAttribute("epochs_without_improvement"),
+                bestWeights: bestWeights, optimizer: optimizer)
+            var metrics: [String: Double] = [:]
+            let metricsGroup = try root.group("metrics")
+            for key in try metricsGroup.attributeNames() { metrics[key] = try metricsGroup.doubleAttribute(key) }
+            var checkpoint = Checkpoint(
+                kind: kind, model: try root.stringAttribute("model"), configJSON: try root.stringAttribute("config_json"),
+                seed: UInt64(UInt(bitPattern: try root.intAttribute("seed"))), parameters: parameters,
+                trainer: trainer, metrics: metrics)
+            checkpoint.seqbenchVersion = try root.stringAttribute("seqbench_version")
+            checkpoint.createdUTC = try root.stringAttribute("created_utc")
+            return checkpoint
+        } catch let e as HDF5Error {
+            throw StoreError(file: path, object: e.object, "\(e.operation) failed: \(e.reason)")
+        }
+    }
+
+    /// Loads these parameters into `model`, checking that every name and shape matches what the model
+    /// (built from the stored config) expects.
+    public func load(into model: any SequenceModel, file: String) throws {
+        let stored = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0) })
+        for p in model.parameters {
+            let object = "/params/" + p.name.split(separator: ".").joined(separator: "/")
+            guard let a = stored[p.name] else {
+                throw StoreError(file: file, object: object, "missing, but the model the stored config describes has this parameter")
+            }
+            guard a.shape == p.shape else {
+                throw StoreError(file: file, object: object, "has shape \(a.shape), but the stored config implies \(p.shape)")
+            }
+        }
+        let expected = Set(model.parameters.map(\.name))
+        if let extra = parameters.first(where: { !expected.contains($0.name) }) {
+            throw StoreError(file: file, object: "/params/" + extra.path, "is not a parameter of the model the stored config describes")
+        }
+        for p in model.parameters { p.values = stored[p.name]!.values }
+    }
+}
+
+/// Writes each array at its state_dict path below `group`.
+func writeArrays(_ arrays: [NamedArray], into group: HDF5Group) throws {
+    for a in arrays { try group.write(a.path, values: a.values, shape: a.shape) }
+}
+
+/// Every float dataset below `group`, named by path with `.` for `/`, in sorted path order.
+func readArrays(_ group: HDF5Group, path: String, prefix: String = "") throws -> [NamedArray] {
+    try group.childNames().flatMap { child -> [NamedArray] in
+        switch group.kind(of: child) {
+        case .group: return try readArrays(group.group(child), path: path, prefix: prefix + child + ".")
+        case .dataset:
+            let a = try group.read(child, as: Float.self)
+            return [NamedArray(name: prefix + child, shape: a.shape, values: a.values)]
+        case .none: return []
+        }
+    }
+}
+
+/// Training history as HDF5 columns (one 1-D dataset per field), the layout pandas reads directly.
+struct HistoryColumns {
+    var records: [EpochRecord]
+    init(_ records: [EpochRecord]) { self.records = records }
+
+    func write(into group: HDF5Group) throws {
+        try group.write("epoch", values: records.map { Int64($0.epoch) }, shape: [records.count])
+        try group.write("train_loss", values: records.map(\.trainLoss), shape: [records.count])
+        try group.write("val_loss", values: records.map(\.validationLoss), shape: [records.count])
+        try group.write("val_accuracy", values: records.map(\.validationAccuracy), shape: [records.count])
+        try group.write("seconds", values: records.map(\.seconds), shape: [records.count])
+    }
+
+    static func read(_ group: HDF5Group) throws -> HistoryColumns {
+        let epoch = try group.read("epoch", as: Int64.self).values
+        let n = epoch.count
+        func column(_ name: String) throws -> [Double] { try group.read(name, as: Double.self, expectedShape: [n]).values }
+        let (train, valLoss, valAcc, seconds) = (try column("train_loss"), try column("val_loss"),
+                                                 try column("val_accuracy"), try column("seconds"))
+        return HistoryColumns((0..<n).map {
+            EpochRecord(epoch: Int(epoch[$0]), trainLoss: train[$0], validationLoss: valLoss[$0],
+                        validationAccuracy: valAcc[$0], seconds: seconds[$0])
+        })
+    }
+}
