@@ -29,7 +29,7 @@ public enum TrainingRun {
     /// run's metrics. Checkpoints are written atomically, so an interrupted run resumes from its last
     /// completed epoch and ends bit-identical to an uninterrupted one.
     public static func execute(_ config: RunConfig, runID: String, folder: RunFolder, resume: Bool,
-                               onEvent: (RunEvent) -> Void = { _ in }) throws -> RunResult {
+                               onEvent: (RunEvent) throws -> Void = { _ in }) throws -> RunResult {
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
         let data = try TaskRegistry.generate(config.task, seed: config.seed)
         let config = config.fitted(to: data)
@@ -46,7 +46,7 @@ public enum TrainingRun {
             do { try trainer.restore(checkpoint.trainer) } catch {
                 throw StoreError(file: folder.last, object: "/optimizer", "\(error)")
             }
-            onEvent(.resumed(fromEpoch: checkpoint.epoch))
+            try onEvent(.resumed(fromEpoch: checkpoint.epoch))
         }
 
         func checkpoint(_ kind: Checkpoint.Kind, metrics: [String: Double] = [:]) -> Checkpoint {
@@ -58,17 +58,19 @@ public enum TrainingRun {
             return ["test_accuracy": test.accuracy, "test_loss": test.loss]
         }
 
+        // Every checkpoint is a snapshot of its epoch and carries the test metrics of its own weights,
+        // so `eval` on any of them reproduces a stored number (the test set never selects anything).
         let clock = ContinuousClock()
         let start = clock.now
         try trainer.fit(data) { record, isBest in
-            if isBest { try checkpoint(.best).write(to: folder.best) }
-            try checkpoint(.last, metrics: trainer.isFinished ? testMetrics() : [:]).write(to: folder.last)
-            onEvent(.epoch(record, isBest: isBest))
+            let metrics = testMetrics()
+            if isBest { try checkpoint(.best, metrics: metrics).write(to: folder.best) }
+            try checkpoint(.last, metrics: metrics).write(to: folder.last)
+            try onEvent(.epoch(record, isBest: isBest))
         }
         let seconds = (clock.now - start).seconds
         // The model now holds the best epoch's weights.
         let test = testMetrics()
-        try checkpoint(.best, metrics: test).write(to: folder.best)
 
         var metrics = test
         metrics["best_val_accuracy"] = trainer.bestValidationAccuracy

@@ -49,7 +49,9 @@ public struct Checkpoint: Sendable {
         self.parameters = parameters; self.trainer = trainer; self.metrics = metrics
     }
 
-    public var epoch: Int { trainer.history.count }
+    /// The epoch these weights come from.
+    public var epoch: Int { kind == .best ? trainer.bestEpoch : trainer.history.count }
+    /// Optimizer updates made up to these weights.
     public var step: Int { trainer.optimizer.step }
 
     // MARK: writing

@@ -1,0 +1,52 @@
+/// The structure of an HDF5 file: groups, datasets (type and shape) and attributes — what
+/// `seqbench inspect` shows.
+public struct FileTreeNode: Sendable {
+    public enum Kind: Sendable, Equatable {
+        case group
+        case dataset(type: String, shape: [Int])
+    }
+
+    /// Absolute path inside the file.
+    public let path: String
+    public let kind: Kind
+    /// Attributes in name order.
+    public let attributes: [(name: String, value: HDF5AttributeValue)]
+    /// Children in name order (groups only).
+    public let children: [FileTreeNode]
+
+    /// Reads the whole tree of `file`.
+    public static func read(_ file: String) throws -> FileTreeNode {
+        let f: HDF5File
+        do { f = try HDF5File.open(file) } catch let e as HDF5Error {
+            throw StoreError(file: file, "cannot open as HDF5: \(e.reason)")
+        }
+        defer { try? f.close() }
+        do { return try node(f.root, path: "/") } catch let e as HDF5Error {
+            throw StoreError(file: file, object: e.object, "\(e.operation) failed: \(e.reason)")
+        }
+    }
+
+    private static func node(_ g: HDF5Group, path: String) throws -> FileTreeNode {
+        var children: [FileTreeNode] = []
+        for name in try g.childNames() {
+            let childPath = path == "/" ? "/" + name : path + "/" + name
+            switch g.kind(of: name) {
+            case .group: children.append(try node(g.group(name), path: childPath))
+            case .dataset:
+                let d = try g.dataset(name)
+                let (shape, type) = try d.info()
+                children.append(FileTreeNode(path: childPath, kind: .dataset(type: type, shape: shape),
+                                             attributes: try attributes(of: d), children: []))
+            case .none: continue
+            }
+        }
+        return FileTreeNode(path: path, kind: .group, attributes: try attributes(of: g), children: children)
+    }
+
+    private static func attributes(of object: HDF5Object) throws -> [(name: String, value: HDF5AttributeValue)] {
+        try object.attributeNames().sorted().map { ($0, try object.attributeValue($0)) }
+    }
+
+    /// The last path component ("/" for the root).
+    public var name: String { path == "/" ? "/" : String(path.split(separator: "/").last!) }
+}
