@@ -44,5 +44,7 @@ let package = Package(
         .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
         .testTarget(name: "SeqStoreTests", dependencies: ["SeqStore"]),
         .testTarget(name: "SeqHarnessTests", dependencies: ["SeqHarness", "TestSupport"]),
+        // Runs the real `seqbench` binary (built alongside the tests) as a user would.
+        .testTarget(name: "SeqBenchCLITests", dependencies: ["SeqHarness", "TestSupport"]),
     ]
 )
