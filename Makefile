@@ -25,7 +25,7 @@ build: deps
 
 ## run: build and run the default comparison on built-in data, then print the summary
 run: build
-	$(BIN) train
+	$(BIN) train --out Results/train --force
 
 ## test: build and run the whole test suite (release build: the gradient checks probe every weight;
 ## -enable-testing for the few tests that reach internals with @testable)

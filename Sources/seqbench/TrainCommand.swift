@@ -70,7 +70,7 @@ struct TrainCommand: ParsableCommand {
         let train = TrainConfig(epochs: epochs, batchSize: batchSize, optimizer: TrainConfig.OptimizerKind(rawValue: optimizer)!,
                                 learningRate: lr, clip: clip, patience: patience)
         let base = ModelConfig(input: .tokens, embedDim: embedDim, hidden: hidden, layers: layers, attentionDim: attentionDim)
-        print("task \(task) (\(taskConfig.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))); "
+        say("task \(task) (\(taskConfig.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))); "
               + "\(ComputeThreads.current) threads; seed \(seed); output \(out)")
 
         var results: [RunResult] = []
@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
             let folder = RunFolder(out + "/runs/" + runID)
             if resume, let done = try? RunResult.read(from: folder.result), done.status == .completed,
                (try? Checkpoint.read(from: folder.best)) != nil {
-                print("  \(runID): already complete, skipped")
+                say("  \(runID): already complete, skipped")
                 results.append(done)
                 rows.append(row(done, stepMs: done.latency["train_step"].map(medianMilliseconds)))
                 continue
@@ -90,7 +90,7 @@ struct TrainCommand: ParsableCommand {
                 switch event {
                 case .resumed(let epoch): print("  \(runID): resuming after epoch \(epoch)")
                 case .epoch(let r, let best):
-                    print("  \(runID) epoch \(r.epoch): train loss \(fmt(r.trainLoss, 4)), val loss \(fmt(r.validationLoss, 4)), "
+                    say("  \(runID) epoch \(r.epoch): train loss \(fmt(r.trainLoss, 4)), val loss \(fmt(r.validationLoss, 4)), "
                           + "val acc \(fmt(100 * r.validationAccuracy, 1)) %\(best ? " *" : ""), \(fmt(r.seconds, 1)) s")
                 }
             }
@@ -102,9 +102,9 @@ struct TrainCommand: ParsableCommand {
         }
         try MetricsFile.write(to: out + "/metrics.h5", experiment: URL(fileURLWithPath: out).lastPathComponent,
                               configJSON: results.first?.configJSON ?? "{}", runs: results)
-        print()
-        print(table(header: ["model", "params", "val acc %", "test acc %", "epochs", "train step ms (median)"], rows: rows))
-        print("\ncheckpoints and metrics: \(out)/ (inspect with `seqbench inspect \(out)/metrics.h5`)")
+        say()
+        say(table(header: ["model", "params", "val acc %", "test acc %", "epochs", "train step ms (median)"], rows: rows))
+        say("\ncheckpoints and metrics: \(out)/ (inspect with `seqbench inspect \(out)/metrics.h5`)")
     }
 
     private func row(_ r: RunResult, stepMs: Double?) -> [String] {
