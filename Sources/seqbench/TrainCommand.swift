@@ -100,8 +100,10 @@ struct TrainCommand: ParsableCommand {
             results.append(result)
             rows.append(row(result, stepMs: medianMilliseconds(samples)))
         }
+        // Rebuilt from the per-run files on disk, so what metrics.h5 says is exactly what the runs stored.
+        let stored = try results.map { try RunResult.read(from: RunFolder(out + "/runs/" + $0.runID).result) }
         try MetricsFile.write(to: out + "/metrics.h5", experiment: URL(fileURLWithPath: out).lastPathComponent,
-                              configJSON: results.first?.configJSON ?? "{}", runs: results)
+                              configJSON: stored.first?.configJSON ?? "{}", runs: stored)
         say()
         say(table(header: ["model", "params", "val acc %", "test acc %", "epochs", "train step ms (median)"], rows: rows))
         say("\ncheckpoints and metrics: \(out)/ (inspect with `seqbench inspect \(out)/metrics.h5`)")
