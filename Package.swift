@@ -10,8 +10,12 @@ let package = Package(
         .library(name: "SeqModels", targets: ["SeqModels"]),
         .library(name: "SeqData", targets: ["SeqData"]),
         .library(name: "SeqTrain", targets: ["SeqTrain"]),
+        .library(name: "SeqHDF5", targets: ["SeqHDF5"]),
         .library(name: "SeqStore", targets: ["SeqStore"]),
         .library(name: "SeqHarness", targets: ["SeqHarness"]),
+        /// The whole command-line tool as a library: plugin packages register their models and tasks,
+        /// then call `SeqBench.main()`.
+        .library(name: "SeqBenchCLI", targets: ["SeqBenchCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,14 +30,16 @@ let package = Package(
         .target(name: "SeqModels", dependencies: ["SeqTensor"]),
         .target(name: "SeqData", dependencies: ["SeqTensor"]),
         .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
-        .target(name: "SeqStore", dependencies: ["CHDF5", "SeqTrain"]),
+        .target(name: "SeqHDF5", dependencies: ["CHDF5"]),
+        .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqTrain"]),
         .target(name: "SeqHarness", dependencies: ["SeqTrain", "SeqData", "SeqStore"]),
 
         // MARK: - Command-line tool and benchmarks
-        .executableTarget(name: "seqbench", dependencies: [
+        .target(name: "SeqBenchCLI", dependencies: [
             "SeqHarness",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .executableTarget(name: "seqbench", dependencies: ["SeqBenchCLI"]),
         .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTrain"], path: "Benchmarks/SeqBenchmarks"),
 
         // MARK: - Tests
@@ -42,7 +48,7 @@ let package = Package(
         .testTarget(name: "SeqModelsTests", dependencies: ["SeqModels", "TestSupport"],
                     exclude: ["Resources"]),
         .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
-        .testTarget(name: "SeqStoreTests", dependencies: ["SeqStore"]),
+        .testTarget(name: "SeqHDF5Tests", dependencies: ["SeqHDF5"]),
         .testTarget(name: "SeqHarnessTests", dependencies: ["SeqHarness", "TestSupport"]),
         // Runs the real `seqbench` binary (built alongside the tests) as a user would.
         .testTarget(name: "SeqBenchCLITests", dependencies: ["SeqHarness", "TestSupport"]),

@@ -1,3 +1,5 @@
+@_exported import SeqHDF5
+
 /// A stored file that cannot be used, as one line naming the file, the object and the problem.
 public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     public let file: String

@@ -1,6 +1,6 @@
 import CHDF5
 
-/// The numeric element types SeqStore reads and writes.
+/// The numeric element types SeqHDF5 reads and writes.
 public enum HDF5ElementType: String, Sendable, CaseIterable {
     case float32, float64, int32, int64
 
@@ -36,7 +36,7 @@ public enum HDF5ElementType: String, Sendable, CaseIterable {
 
 /// A Swift number that maps onto a native HDF5 numeric type.
 ///
-/// SeqStore provides the conformances for `Float` (float32), `Double`
+/// SeqHDF5 provides the conformances for `Float` (float32), `Double`
 /// (float64), `Int32` and `Int64`; other conformances are not supported.
 /// Reading converts from whatever numeric type is stored, as HDF5 does: a
 /// float64 dataset can be read as `Float`, an int32 dataset as `Double`, and

@@ -1,5 +1,5 @@
 import XCTest
-import SeqStore
+import SeqHDF5
 
 final class HDF5RoundTripTests: HDF5TestCase {
     /// Values 0, 1, 2, ... (with a fractional part for floats) of a given shape.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import SeqStore
+import SeqHDF5
 
 final class HDF5ErrorTests: HDF5TestCase {
     /// Writes a small valid file and returns its path.

@@ -1,4 +1,4 @@
-/// An error raised by SeqStore's HDF5 layer.
+/// An error raised by SeqHDF5's HDF5 layer.
 ///
 /// Every failure (missing or corrupt files, missing objects, shape or type
 /// mismatches, failed HDF5 calls) is reported as an `HDF5Error` that names the

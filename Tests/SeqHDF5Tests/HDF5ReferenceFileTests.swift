@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import SeqStore
+import SeqHDF5
 
 /// Reads the h5py-written reference file used by the model tests, in place.
 final class HDF5ReferenceFileTests: HDF5TestCase {

@@ -1,6 +1,6 @@
 import CHDF5
 
-/// An attribute value of any kind SeqStore understands, for generic display.
+/// An attribute value of any kind SeqHDF5 understands, for generic display.
 public enum HDF5AttributeValue: Equatable, Sendable, CustomStringConvertible {
     /// A single string (scalar string attribute).
     case string(String)

@@ -1,5 +1,5 @@
 import XCTest
-@testable import SeqStore
+@testable import SeqHDF5
 
 /// Tests that need internal helpers.
 ///

@@ -1,5 +1,5 @@
 import XCTest
-import SeqStore
+import SeqHDF5
 
 final class HDF5AttributeTests: HDF5TestCase {
     /// Sets one attribute of each kind on `object`.

@@ -2,11 +2,16 @@ import ArgumentParser
 import SeqStore
 
 /// `seqbench`: train, measure and compare sequence classifiers.
-@main
-struct SeqBench: ParsableCommand {
+///
+/// The public entry point of the command-line tool. A package that adds its own models or tasks
+/// registers them (`ModelRegistry.register`, `TaskRegistry.register`) and then calls
+/// `SeqBench.main()`: every subcommand sees the additions.
+public struct SeqBench: ParsableCommand {
+    public init() {}
+
     static let version = SeqbenchVersion.current
 
-    static let configuration = CommandConfiguration(
+    public static let configuration = CommandConfiguration(
         commandName: "seqbench",
         abstract: "Train, measure and compare sequence classifiers (RNN, LSTM, BiLSTM, BiLSTM + attention).",
         version: version,

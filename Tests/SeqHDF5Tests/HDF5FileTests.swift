@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import SeqStore
+import SeqHDF5
 
 final class HDF5FileTests: HDF5TestCase {
     func testWriteAtomicallyLeavesOnlyTheTarget() throws {

@@ -6,7 +6,7 @@ public enum HDF5ObjectKind: Sendable, Equatable {
     case group
     /// A dataset.
     case dataset
-    /// Nothing (or an object SeqStore does not handle, such as a committed datatype).
+    /// Nothing (or an object SeqHDF5 does not handle, such as a committed datatype).
     case none
 }
 

@@ -1,5 +1,5 @@
 import XCTest
-import SeqStore
+import SeqHDF5
 
 final class HDF5GroupTests: HDF5TestCase {
     func testNestedCreateGroupExistsAndChildNames() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import SeqStore
+@testable import SeqHDF5
 
 /// Base class: a fresh temporary directory per test, and a leak check after
 /// every test (no HDF5 object or transient identifier left open).

@@ -1,0 +1,3 @@
+import SeqBenchCLI
+
+SeqBench.main()
