@@ -153,6 +153,48 @@ final class StorageCommandTests: XCTestCase {
                         naming: "nothing.h5", "no such file", noFile: output)
     }
 
+    /// A dense-input checkpoint (features instead of tokens); predict only needs the model, not the task.
+    private func denseCheckpoint() throws -> (path: String, model: any SequenceModel) {
+        let task = try TaskRegistry.resolve("contains")
+        let config = RunConfig(model: "bilstm_attention",
+                               modelConfig: ModelConfig(input: .dense, features: 3, hidden: 4, attentionDim: 3, classes: 2),
+                               task: task, train: TrainConfig(), seed: 5)
+        let model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: 5)
+        let path = dir + "/dense.h5"
+        try Checkpoint(kind: .best, model: config.model, configJSON: config.json(), seed: 5,
+                       parameters: model.parameters.map(NamedArray.init),
+                       trainer: Trainer(model: model, config: config.train, seed: 5).state).write(to: path)
+        return (path, model)
+    }
+
+    func testPredictOnDenseFeatures() throws {
+        let (checkpoint, model) = try denseCheckpoint()
+        let features: [Float] = (0..<(2 * 4 * 3)).map { Float($0 % 7) * 0.25 - 0.5 }
+        let input = dir + "/features.h5", output = dir + "/features-out.h5"
+        let file = try HDF5File.create(input)
+        try file.root.write("features", values: features, shape: [2, 4, 3])
+        try file.root.write("lengths", values: [Int32(4), 2], shape: [2])
+        try file.close()
+        let r = try CLI.run(["predict", checkpoint, "--input", input, "--output", output])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let out = try HDF5File.open(output)
+        defer { try? out.close() }
+        let expected = model.forward(SequenceBatch(features: features, featureCount: 3, lengths: [4, 2], length: 4))
+        XCTAssertEqual(try out.root.read("logits", as: Float.self).values, expected.data)
+        XCTAssertEqual(try out.root.read("attention", as: Float.self).shape, [2, 4])
+
+        let wrongWidth = dir + "/width.h5"
+        let bad = try HDF5File.create(wrongWidth)
+        try bad.root.write("features", values: [Float](repeating: 0, count: 2 * 4 * 5), shape: [2, 4, 5])
+        try bad.root.write("lengths", values: [Int32(4), 2], shape: [2])
+        try bad.close()
+        try assertFails(["predict", checkpoint, "--input", wrongWidth, "--output", dir + "/x.h5"],
+                        naming: "width.h5", "has 5 features per step, the model takes 3", noFile: dir + "/x.h5")
+        let tokensForDense = try writeInput("tok.h5", tokens: [1, 2], shape: [1, 2], lengths: [2])
+        try assertFails(["predict", checkpoint, "--input", tokensForDense, "--output", dir + "/x.h5"],
+                        naming: "tok.h5", "it has 'tokens', but this model takes features", noFile: dir + "/x.h5")
+    }
+
     // MARK: inspect and h5dump
 
     func testInspectShowsTreeAndJSON() throws {
