@@ -19,6 +19,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: - C libraries (Debian packages; `make` installs them)
@@ -32,7 +34,11 @@ let package = Package(
         .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
         .target(name: "SeqHDF5", dependencies: ["CHDF5"]),
         .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqTrain"]),
-        .target(name: "SeqHarness", dependencies: ["SeqTrain", "SeqData", "SeqStore"]),
+        .target(name: "SeqHarness", dependencies: [
+            "SeqTrain", "SeqData", "SeqStore",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
 
         // MARK: - Command-line tool and benchmarks
         .target(name: "SeqBenchCLI", dependencies: [

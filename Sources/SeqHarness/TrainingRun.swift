@@ -78,6 +78,7 @@ public enum TrainingRun {
         metrics["epochs"] = Double(trainer.history.count)
         metrics["params"] = Double(model.parameterCount)
         metrics["train_seconds"] = seconds
+        metrics["length"] = Double(data.train.sequences.length)
         return RunResult(runID: runID, model: config.model, seed: config.seed, status: .completed, configJSON: json,
                          metrics: metrics, history: trainer.history)
     }

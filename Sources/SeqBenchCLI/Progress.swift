@@ -1,0 +1,66 @@
+import Foundation
+import SeqHarness
+import SeqStore
+
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
+/// Prints experiment progress: on a terminal one live line per run (epoch, loss, validation
+/// accuracy, ETA), rewritten in place; otherwise plain log lines; nothing with `quiet`.
+final class ProgressPrinter: @unchecked Sendable {
+    let live: Bool
+    let quiet: Bool
+    private var runStart = ContinuousClock.now
+    private var header = ""
+    private let clock = ContinuousClock()
+
+    init(quiet: Bool) {
+        self.quiet = quiet
+        live = isatty(1) == 1
+    }
+
+    func handle(_ event: ProgressEvent) {
+        if quiet { return }
+        switch event {
+        case .runStarted(let index, let total, let id, _):
+            header = "[\(index)/\(total)] \(id)"
+            runStart = clock.now
+            emit(header + "  starting", final: false)
+        case .runSkipped(let index, let total, let id):
+            emit("[\(index)/\(total)] \(id)  complete, skipped", final: true)
+        case .resumed(_, let epoch):
+            emit(header + "  resuming after epoch \(epoch)", final: !live)
+        case .epoch(_, let r, let epochs):
+            let elapsed = (clock.now - runStart).seconds
+            let eta = elapsed / Double(r.epoch) * Double(max(epochs - r.epoch, 0))
+            emit(header + "  epoch \(r.epoch)/\(epochs)  loss \(fmt(r.trainLoss, 4))  val acc \(fmt(100 * r.validationAccuracy, 1)) %"
+                 + "  ETA ≤ \(duration(eta))", final: !live)
+        case .measuring:
+            emit(header + "  measuring FLOPs and latency", final: !live)
+        case .runFinished(_, let result):
+            let accuracy = result.metrics["test_accuracy"].map { fmt(100 * $0, 1) + " %" } ?? "-"
+            emit(header + "  done: test acc \(accuracy), \(Int(result.metrics["epochs"] ?? 0)) epochs, "
+                 + duration((clock.now - runStart).seconds), final: true)
+        case .runFailed(_, let reason):
+            emit(header + "  FAILED: \(reason)", final: true)
+        }
+    }
+
+    private func emit(_ line: String, final: Bool) {
+        if live {
+            print("\r\u{1B}[2K" + line, terminator: final ? "\n" : "")
+        } else {
+            print(line)
+        }
+        fflush(nil)
+    }
+}
+
+func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "?" }
+    let s = Int(seconds.rounded())
+    return s >= 60 ? "\(s / 60)m\(s % 60 < 10 ? "0" : "")\(s % 60)s" : "\(s)s"
+}

@@ -1,0 +1,167 @@
+import Foundation
+import SeqData
+import SeqModels
+import SeqTrain
+import Yams
+
+/// One entry of `models:`: a registered model, optionally with its own `model.*` settings.
+public struct ModelEntry: Equatable, Sendable {
+    public var name: String
+    /// `model.*` keys without the prefix, e.g. ["hidden": 256].
+    public var overrides: [String: ConfigValue]
+    var origin: String
+
+    /// Readable and unique within an experiment: `lstm`, or `lstm-hidden=256` with overrides.
+    public var label: String {
+        ([name] + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "-")
+    }
+}
+
+/// One swept key and its values.
+public struct SweepAxis: Equatable, Sendable {
+    public var key: String
+    public var values: [ConfigValue]
+    var origin: String
+}
+
+/// An experiment config (DESIGN.md §6) as read from YAML, plus `--set` overrides. `plan()` checks
+/// it completely and expands it into runs.
+public struct ExperimentConfig: Sendable {
+    /// The file it came from ("" for text).
+    public let source: String
+    var settings: [String: Setting] = [:]
+    public private(set) var models: [ModelEntry] = []
+    public private(set) var sweep: [SweepAxis] = []
+
+    /// Reads a YAML config file.
+    public static func load(_ path: String) throws -> ExperimentConfig {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path, "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else { throw ConfigError(path, "not UTF-8 text") }
+        return try parse(yaml: text, source: path)
+    }
+
+    /// Parses YAML text; `source` names it in errors.
+    public static func parse(yaml: String, source: String) throws -> ExperimentConfig {
+        var config = ExperimentConfig(source: source)
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch {
+            throw ConfigError(source, "not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
+        guard let root, let mapping = root.mapping else {
+            throw ConfigError(source, "expected a mapping of keys (name, task, model, models, train, seeds, measure, threads, sweep)")
+        }
+        try config.read(mapping, prefix: "")
+        return config
+    }
+
+    private func origin(_ node: Node) -> String {
+        node.mark.map { "\(source):\($0.line)" } ?? source
+    }
+
+    private mutating func read(_ mapping: Node.Mapping, prefix: String) throws {
+        for (keyNode, value) in mapping {
+            guard let key = keyNode.string else { throw ConfigError(origin(keyNode), "keys must be strings") }
+            let path = prefix + key
+            let at = origin(keyNode)
+            if settings[path] != nil { throw ConfigError(at, "'\(path)' is given twice") }
+            switch path {
+            case "models": models = try readModels(value, at: at)
+            case "sweep":
+                guard let axes = value.mapping else { throw ConfigError(at, "'sweep' must map dotted keys to lists of values") }
+                for (k, v) in axes {
+                    guard let axisKey = k.string else { throw ConfigError(origin(k), "sweep keys must be strings") }
+                    sweep.append(SweepAxis(key: axisKey, values: try listOfScalars(v, path: "sweep." + axisKey, at: origin(k)),
+                                           origin: origin(k)))
+                }
+            default:
+                if let nested = value.mapping {
+                    try read(nested, prefix: path + ".")
+                } else if let sequence = value.sequence {
+                    settings[path] = Setting(value: .list(try sequence.map { try scalar($0, path: path) }), origin: at)
+                } else {
+                    settings[path] = Setting(value: .scalar(try scalar(value, path: path)), origin: at)
+                }
+            }
+        }
+    }
+
+    private func readModels(_ node: Node, at: String) throws -> [ModelEntry] {
+        guard let sequence = node.sequence else { throw ConfigError(at, "'models' must be a list of model names or {name: …, hidden: …} entries") }
+        return try sequence.map { item in
+            if let name = item.string, item.scalar != nil { return ModelEntry(name: name, overrides: [:], origin: origin(item)) }
+            guard let entry = item.mapping else { throw ConfigError(origin(item), "a models entry must be a name or a mapping with 'name'") }
+            var name: String?
+            var overrides: [String: ConfigValue] = [:]
+            for (k, v) in entry {
+                guard let key = k.string else { throw ConfigError(origin(k), "keys must be strings") }
+                if key == "name" { name = v.string } else { overrides[key] = try scalar(v, path: "models." + key) }
+            }
+            guard let name else { throw ConfigError(origin(item), "a models entry needs a 'name'") }
+            return ModelEntry(name: name, overrides: overrides, origin: origin(item))
+        }
+    }
+
+    private func listOfScalars(_ node: Node, path: String, at: String) throws -> [ConfigValue] {
+        guard let sequence = node.sequence else { throw ConfigError(at, "'\(path)' must be a list of values") }
+        guard !sequence.isEmpty else { throw ConfigError(at, "'\(path)' is an empty list: a sweep needs at least one value") }
+        return try sequence.map { try scalar($0, path: path) }
+    }
+
+    private func scalar(_ node: Node, path: String) throws -> ConfigValue {
+        guard node.scalar != nil else { throw ConfigError(origin(node), "'\(path)' must be a single value here") }
+        switch node.any {
+        case let b as Bool: return .bool(b)
+        case let i as Int: return .int(i)
+        case let d as Double: return .double(d)
+        case let s as String: return .string(s)
+        default: throw ConfigError(origin(node), "'\(path)' has no value")
+        }
+    }
+
+    // MARK: overrides
+
+    /// Applies `--set key=value` (the value is read as YAML: `64`, `0.1`, `adam`, `[1, 2, 3]`).
+    /// `models=[…]`, `seeds=[…]` and `sweep.<key>=[…]` work as well.
+    public mutating func apply(override text: String) throws {
+        let origin = "--set \(text)"
+        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+            throw ConfigError(origin, "expected key=value, e.g. --set train.epochs=5")
+        }
+        let key = String(text[..<eq]), valueText = String(text[text.index(after: eq)...])
+        let node: Node
+        do { node = try Yams.compose(yaml: valueText) ?? Node("") } catch {
+            throw ConfigError(origin, "the value is not valid YAML")
+        }
+        if key == "models" {
+            models = try readModels(node.sequence != nil ? node : Node([node]), at: origin)
+        } else if key.hasPrefix("sweep.") {
+            let axisKey = String(key.dropFirst("sweep.".count))
+            let values = try listOfScalars(node.sequence != nil ? node : Node([node]), path: key, at: origin)
+            sweep.removeAll { $0.key == axisKey }
+            sweep.append(SweepAxis(key: axisKey, values: values, origin: origin))
+        } else {
+            try Self.checkPathExists(key, task: try? taskDescriptor(), origin: origin)
+            let value: SettingValue = node.sequence != nil
+                ? .list(try node.sequence!.map { try scalar($0, path: key) }) : .scalar(try scalar(node, path: key))
+            settings[key] = Setting(value: value, origin: origin)
+        }
+    }
+
+    static func checkPathExists(_ path: String, task: TaskDescriptor?, origin: String) throws {
+        if ConfigSchema.key(path) != nil { return }
+        if path.hasPrefix("task."), let task, task.parameters.contains(where: { "task." + $0.name == path }) { return }
+        let candidates = ConfigSchema.allPaths(task: task)
+        let hint = nearest(path, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
+        throw ConfigError(origin, "unknown key '\(path)'\(hint)")
+    }
+
+    func taskDescriptor() throws -> TaskDescriptor {
+        guard let setting = settings["task.name"] else { throw ConfigError(source, "missing key 'task.name'") }
+        guard case .scalar(.string(let name)) = setting.value else {
+            throw ConfigError(setting.origin, "'task.name' must be a task name")
+        }
+        do { return try TaskRegistry.descriptor(named: name) } catch { throw ConfigError(setting.origin, "\(error)") }
+    }
+}

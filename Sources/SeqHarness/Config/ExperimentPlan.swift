@@ -1,0 +1,207 @@
+import Foundation
+import SeqData
+import SeqModels
+import SeqTrain
+
+/// How latency is measured (`measure.latency`).
+public struct MeasureConfig: Codable, Equatable, Sendable {
+    public var batchSizes: [Int]
+    public var warmup: Int
+    public var samples: Int
+    public var maxSeconds: Double
+
+    public init(batchSizes: [Int] = [1, 32], warmup: Int = 10, samples: Int = 100, maxSeconds: Double = 2) {
+        self.batchSizes = batchSizes; self.warmup = warmup; self.samples = samples; self.maxSeconds = maxSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case batchSizes = "batch_sizes", warmup, samples, maxSeconds = "max_seconds"
+    }
+}
+
+/// One run of an experiment: a model entry at one sweep point with one seed.
+public struct PlannedRun: Sendable {
+    /// Stable and readable, e.g. `bilstm_attention.length=128.seed=2`; also the run's folder name.
+    public let id: String
+    public let config: RunConfig
+    public let model: ModelEntry
+    /// This run's sweep values by full dotted key.
+    public let point: [String: String]
+}
+
+/// A fully checked experiment, expanded into runs.
+public struct ExperimentPlan: Sendable {
+    public let name: String
+    public let runs: [PlannedRun]
+    public let sweepKeys: [String]
+    public let measure: MeasureConfig
+    public let threads: Int
+    /// Every resolved key (defaults included) as JSON, stored in metrics.h5.
+    public let resolvedJSON: String
+}
+
+extension ExperimentConfig {
+    static let modelKeys = ["embed_dim", "hidden", "layers", "attention_dim"]
+
+    /// Checks every key, type and value, and expands models × sweep points × seeds.
+    public func plan() throws -> ExperimentPlan {
+        let task = try taskDescriptor()
+        // Every key must exist, with a value of the right type.
+        var base: [String: SettingValue] = [:]
+        for key in ConfigSchema.keys { if let d = key.defaultValue { base[key.path] = d } }
+        for (path, setting) in settings.sorted(by: { $0.key < $1.key }) {
+            try Self.checkPathExists(path, task: task, origin: setting.origin)
+            if let key = ConfigSchema.key(path) {
+                base[path] = try ConfigSchema.check(setting.value, as: key.kind, path: path, origin: setting.origin)
+            } else {
+                base[path] = setting.value
+            }
+        }
+        let name = try experimentName()
+        for axis in sweep {
+            if ["task.name", "models", "seeds", "name", "threads"].contains(axis.key) || axis.key.hasPrefix("measure.") {
+                throw ConfigError(axis.origin, "'\(axis.key)' cannot be swept; sweep model.*, train.* or task.* keys")
+            }
+            try Self.checkPathExists(axis.key, task: task, origin: axis.origin)
+            if let key = ConfigSchema.key(axis.key) {
+                for v in axis.values { _ = try ConfigSchema.check(.scalar(v), as: key.kind, path: axis.key, origin: axis.origin) }
+            }
+        }
+        let entries = models.isEmpty
+            ? ModelRegistry.names.map { ModelEntry(name: $0, overrides: [:], origin: source) } : models
+        for entry in entries {
+            guard ModelRegistry.names.contains(entry.name) else {
+                throw ConfigError(entry.origin, "unknown model '\(entry.name)'; expected one of: \(ModelRegistry.names.joined(separator: ", "))")
+            }
+            for (k, v) in entry.overrides {
+                guard Self.modelKeys.contains(k) else {
+                    let hint = nearest(k, in: Self.modelKeys).map { "; did you mean '\($0)'?" } ?? ""
+                    throw ConfigError(entry.origin, "unknown key '\(k)' in the \(entry.name) entry\(hint); entries take \(Self.modelKeys.joined(separator: ", "))")
+                }
+                _ = try ConfigSchema.check(.scalar(v), as: ConfigSchema.key("model." + k)!.kind, path: "model." + k, origin: entry.origin)
+            }
+        }
+        if Set(entries.map(\.label)).count != entries.count {
+            throw ConfigError(source, "the same model entry is listed twice in 'models'")
+        }
+        guard case .list(let seedValues)? = base["seeds"] else { preconditionFailure() }
+        let seeds = seedValues.map { v -> UInt64 in if case .int(let i) = v { return UInt64(i) } else { return 0 } }
+        if Set(seeds).count != seeds.count { throw ConfigError(settings["seeds"]?.origin ?? source, "'seeds' lists a seed twice") }
+
+        // Short names for the run ids: the last component of each swept key, unless two collide.
+        let lastComponents = sweep.map { String($0.key.split(separator: ".").last!) }
+        let shortNames = sweep.indices.map { i in
+            lastComponents.filter { $0 == lastComponents[i] }.count > 1 ? sweep[i].key : lastComponents[i]
+        }
+
+        var runs: [PlannedRun] = []
+        for point in cartesian(sweep.map(\.values)) {
+            var pointSettings = base
+            for (axis, value) in zip(sweep, point) { pointSettings[axis.key] = .scalar(value) }
+            for entry in entries {
+                var s = pointSettings
+                for (k, v) in entry.overrides { s["model." + k] = .scalar(v) }
+                let taskConfig = try resolveTask(task, s)
+                for seed in seeds {
+                    let config = RunConfig(model: entry.name, modelConfig: modelConfig(s), task: taskConfig,
+                                           train: trainConfig(s), seed: seed)
+                    let pointLabel = zip(shortNames, point).map { "\($0)=\($1)" }
+                    let id = ([entry.label] + pointLabel + ["seed=\(seed)"]).joined(separator: ".")
+                    runs.append(PlannedRun(id: id, config: config, model: entry,
+                                           point: Dictionary(uniqueKeysWithValues: zip(sweep.map(\.key), point.map(\.description)))))
+                }
+            }
+        }
+        let measure = MeasureConfig(batchSizes: ints(base["measure.latency.batch_sizes"]),
+                                    warmup: int(base["measure.latency.warmup"]), samples: int(base["measure.latency.samples"]),
+                                    maxSeconds: double(base["measure.latency.max_seconds"]))
+        var resolved: [String: Any] = ["name": name, "models": entries.map(\.label),
+                                       "sweep": Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) })]
+        for (k, v) in base { resolved[k] = jsonValue(v) }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: resolved, options: [.sortedKeys]), as: UTF8.self)
+        return ExperimentPlan(name: name, runs: runs, sweepKeys: sweep.map(\.key), measure: measure,
+                              threads: int(base["threads"]), resolvedJSON: json)
+    }
+
+    /// `name`, else the file name without extension; it must stay a single folder name under Results/.
+    func experimentName() throws -> String {
+        var name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        var origin = source
+        if let s = settings["name"] {
+            guard case .scalar(.string(let n)) = s.value else { throw ConfigError(s.origin, "'name' must be a string") }
+            name = n; origin = s.origin
+        }
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name != ".", name != "..", name.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw ConfigError(origin, "experiment name '\(name)' must be a plain folder name (letters, digits, . _ -): results go to Results/<name>/")
+        }
+        return name
+    }
+
+    private func resolveTask(_ task: TaskDescriptor, _ s: [String: SettingValue]) throws -> TaskConfig {
+        var params: [String: ConfigValue] = [:]
+        for p in task.parameters {
+            guard let v = s["task." + p.name] else { continue }
+            guard case .scalar(let scalar) = v else {
+                throw ConfigError(settings["task." + p.name]?.origin ?? source, "'task.\(p.name)' must be a single value")
+            }
+            params[p.name] = scalar
+        }
+        // A data file named by the task is looked up relative to the config file.
+        if case .string(let path)? = params["path"], !path.hasPrefix("/") {
+            let folder = URL(fileURLWithPath: source).deletingLastPathComponent().path
+            params["path"] = .string(source.isEmpty ? path : folder + "/" + path)
+        }
+        let origin = settings["task.name"]?.origin ?? source
+        let resolved: TaskConfig
+        do { resolved = try TaskRegistry.resolve(task.name, settings: params) } catch { throw ConfigError(origin, "\(error)") }
+        if case .string(let path)? = resolved.parameters["path"], !FileManager.default.fileExists(atPath: path) {
+            throw ConfigError(settings["task.path"]?.origin ?? origin, "data file \(path) does not exist")
+        }
+        return resolved
+    }
+
+    private func modelConfig(_ s: [String: SettingValue]) -> ModelConfig {
+        ModelConfig(embedDim: int(s["model.embed_dim"]), hidden: int(s["model.hidden"]), layers: int(s["model.layers"]),
+                    attentionDim: int(s["model.attention_dim"]))
+    }
+
+    private func trainConfig(_ s: [String: SettingValue]) -> TrainConfig {
+        TrainConfig(epochs: int(s["train.epochs"]), batchSize: int(s["train.batch_size"]),
+                    optimizer: TrainConfig.OptimizerKind(rawValue: string(s["train.optimizer"]))!,
+                    learningRate: Float(double(s["train.lr"])), clip: Float(double(s["train.clip"])),
+                    patience: int(s["train.patience"]), momentum: Float(double(s["train.momentum"])))
+    }
+}
+
+// Accessors for values the schema has already checked.
+private func int(_ v: SettingValue?) -> Int {
+    if case .scalar(.int(let i))? = v { return i }
+    preconditionFailure("expected an integer, got \(String(describing: v))")
+}
+private func double(_ v: SettingValue?) -> Double {
+    switch v {
+    case .scalar(.double(let d))?: return d
+    case .scalar(.int(let i))?: return Double(i)
+    default: preconditionFailure("expected a number, got \(String(describing: v))")
+    }
+}
+private func string(_ v: SettingValue?) -> String {
+    if case .scalar(.string(let s))? = v { return s }
+    preconditionFailure("expected a string, got \(String(describing: v))")
+}
+private func ints(_ v: SettingValue?) -> [Int] {
+    if case .list(let items)? = v { return items.map { if case .int(let i) = $0 { return i } else { return 0 } } }
+    preconditionFailure("expected a list, got \(String(describing: v))")
+}
+private func jsonValue(_ v: SettingValue) -> Any {
+    func one(_ c: ConfigValue) -> Any {
+        switch c { case .int(let i): return i; case .double(let d): return d; case .string(let s): return s; case .bool(let b): return b }
+    }
+    switch v { case .scalar(let c): return one(c); case .list(let l): return l.map(one) }
+}
+
+/// Every combination of one value per axis, the first axis varying slowest.
+func cartesian(_ axes: [[ConfigValue]]) -> [[ConfigValue]] {
+    axes.reduce([[]]) { partial, axis in partial.flatMap { prefix in axis.map { prefix + [$0] } } }
+}

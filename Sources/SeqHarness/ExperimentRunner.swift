@@ -1,0 +1,139 @@
+import Foundation
+import SeqData
+import SeqModels
+import SeqStore
+import SeqTensor
+import SeqTrain
+
+/// What the runner reports as it goes.
+public enum ProgressEvent: Sendable {
+    case runStarted(index: Int, total: Int, id: String, epochs: Int)
+    case runSkipped(index: Int, total: Int, id: String)
+    case resumed(id: String, epoch: Int)
+    case epoch(id: String, record: EpochRecord, epochs: Int)
+    case measuring(id: String)
+    case runFinished(id: String, result: RunResult)
+    case runFailed(id: String, reason: String)
+}
+
+/// Runs an experiment plan: one training + measurement per planned run, each into its own folder,
+/// recording failures and going on (unless `failFast`), then rebuilding the experiment's files.
+public struct ExperimentRunner {
+    public let plan: ExperimentPlan
+    /// The experiment folder (Results/<name> by default).
+    public let out: String
+    public var resume = false
+    public var failFast = false
+    public var progress: (ProgressEvent) -> Void = { _ in }
+
+    public init(plan: ExperimentPlan, out: String) { self.plan = plan; self.out = out }
+
+    public func folder(_ run: PlannedRun) -> RunFolder { RunFolder(out + "/runs/" + run.id) }
+
+    /// Runs every planned run; returns the results in plan order (skipped runs read back from disk).
+    /// Throws the first failure when `failFast`.
+    public func run() throws -> [RunResult] {
+        ComputeThreads.set(plan.threads)
+        try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
+        var results: [RunResult] = []
+        for (i, run) in plan.runs.enumerated() {
+            let folder = self.folder(run)
+            if resume, let done = completedResult(run, folder) {
+                progress(.runSkipped(index: i + 1, total: plan.runs.count, id: run.id))
+                results.append(done)
+                continue
+            }
+            progress(.runStarted(index: i + 1, total: plan.runs.count, id: run.id, epochs: run.config.train.epochs))
+            do {
+                let result = try execute(run, folder)
+                try result.write(to: folder.result)
+                progress(.runFinished(id: run.id, result: result))
+                results.append(result)
+            } catch {
+                let reason = "\(error)"
+                let failed = RunResult(runID: run.id, model: run.config.model, seed: run.config.seed, status: .failed,
+                                       reason: reason, configJSON: run.config.json(), settings: settings(run))
+                try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+                try failed.write(to: folder.result)
+                progress(.runFailed(id: run.id, reason: reason))
+                results.append(failed)
+                if failFast { throw RunFailure(runID: run.id, reason: reason) }
+            }
+        }
+        return results
+    }
+
+    private func settings(_ run: PlannedRun) -> [String: String] {
+        var s = run.point
+        s["model_entry"] = run.model.label
+        for (k, v) in run.model.overrides { s["model." + k] = v.description }
+        return s
+    }
+
+    private func execute(_ run: PlannedRun, _ folder: RunFolder) throws -> RunResult {
+        var result = try TrainingRun.execute(run.config, runID: run.id, folder: folder, resume: resume) { event in
+            switch event {
+            case .resumed(let epoch): progress(.resumed(id: run.id, epoch: epoch))
+            case .epoch(let record, _): progress(.epoch(id: run.id, record: record, epochs: run.config.train.epochs))
+            }
+        }
+        progress(.measuring(id: run.id))
+        let fitted = try RunConfig.decode(json: result.configJSON, file: folder.best)
+        let length = Int(result.metrics["length"] ?? 1)
+        let (forward, step) = try RunMeasurements.flops(model: fitted.model, config: fitted.modelConfig, length: length,
+                                                        batchSize: fitted.train.batchSize)
+        result.metrics["macs_forward"] = Double(forward.macs)
+        result.metrics["flops_forward"] = Double(forward.matmulFlops)
+        result.metrics["nonlinear_forward"] = Double(forward.nonlinearities)
+        result.metrics["macs_train_step"] = Double(step.macs)
+        result.metrics["flops_train_step"] = Double(step.matmulFlops)
+        result.metrics["nonlinear_train_step"] = Double(step.nonlinearities)
+        result.metrics["batch_size"] = Double(fitted.train.batchSize)
+        result.metrics["threads"] = Double(ComputeThreads.current)
+        let latency = try RunMeasurements.latency(model: fitted.model, config: fitted.modelConfig, train: fitted.train,
+                                                  length: length, measure: plan.measure)
+        for (mode, samples) in latency {
+            let stats = LatencyStats(nanoseconds: samples)
+            result.metrics["latency_p50_ms_\(mode)"] = stats.p50 / 1e6
+            result.metrics["latency_p99_ms_\(mode)"] = stats.p99 / 1e6
+            result.metrics["latency_spread_\(mode)"] = stats.spread
+        }
+        result.latency = latency
+        result.settings = settings(run)
+        return result
+    }
+
+    /// A finished run's result when its files say it completed with this very configuration.
+    func completedResult(_ run: PlannedRun, _ folder: RunFolder) -> RunResult? {
+        guard let result = try? RunResult.read(from: folder.result), result.status == .completed,
+              let stored = try? RunConfig.decode(json: result.configJSON, file: folder.result),
+              stored.sameSettings(as: run.config),
+              (try? Checkpoint.read(from: folder.best)) != nil else { return nil }
+        return result
+    }
+
+    /// Rebuilds `metrics.h5` from the run files on disk (never from memory), so it can only say what
+    /// the runs stored; returns the runs it found, in plan order.
+    @discardableResult
+    public func collect() throws -> [RunResult] {
+        let runs = plan.runs.compactMap { try? RunResult.read(from: folder($0).result) }
+        try MetricsFile.write(to: out + "/metrics.h5", experiment: plan.name, configJSON: plan.resolvedJSON, runs: runs)
+        return runs
+    }
+}
+
+/// `--fail-fast` stopped the experiment.
+public struct RunFailure: Error, CustomStringConvertible {
+    public let runID: String, reason: String
+    public var description: String { "run \(runID) failed: \(reason)" }
+}
+
+extension RunConfig {
+    /// Equal up to what the data fills in (input kind, vocabulary, features, classes).
+    func sameSettings(as other: RunConfig) -> Bool {
+        var a = self
+        a.modelConfig.input = other.modelConfig.input; a.modelConfig.vocab = other.modelConfig.vocab
+        a.modelConfig.features = other.modelConfig.features; a.modelConfig.classes = other.modelConfig.classes
+        return a == other
+    }
+}
