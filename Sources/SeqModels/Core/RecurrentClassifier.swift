@@ -53,6 +53,23 @@ public final class RecurrentClassifier: SequenceModel {
         (embedding.map { [$0.weight] } ?? []) + encoder.parameters + (attention?.parameters ?? []) + classifier.parameters
     }
 
+    public func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops] {
+        let layout = PackedLayout(lengths: lengths, maxLength: maxLength)
+        var rows: [NamedLayerFlops] = []
+        // Embedding lookups and gradient scatter are copies and adds: no MACs.
+        if embedding != nil { rows.append(NamedLayerFlops(name: "embedding", flops: LayerFlops(forward: FlopCount(), backward: FlopCount()))) }
+        let firstInputGradient = embedding != nil || tracksInputGradient
+        for (k, directions) in encoder.layer.enumerated() {
+            for d in directions {
+                rows.append(NamedLayerFlops(name: "rnn.l\(k)" + (d.reverse ? "_reverse" : ""),
+                                            flops: d.flops(layout: layout, inputGradient: k > 0 || firstInputGradient)))
+            }
+        }
+        if let attention { rows.append(NamedLayerFlops(name: "attention", flops: attention.flops(layout: layout))) }
+        rows.append(NamedLayerFlops(name: "classifier", flops: classifier.flops(rows: lengths.count, inputGradient: true)))
+        return rows
+    }
+
     // forward: batch (tokens [B, T] or features [B, T, F]) → logits [B, C]
     public func forward(_ batch: SequenceBatch) -> Tensor {
         let T = batch.length, B = batch.batchSize, C = config.classes

@@ -22,6 +22,9 @@ public protocol SequenceModel: AnyObject {
     var inputGradient: Tensor? { get }
     /// Whether `backward` also computes `inputGradient` (costs one more GEMM).
     var tracksInputGradient: Bool { get set }
+    /// Analytic cost of a forward and a backward pass on a batch with these lengths (padded to
+    /// `maxLength`), per layer, in execution order. Must equal what the kernels count (tests check).
+    func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops]
 }
 
 extension SequenceModel {

@@ -48,6 +48,15 @@ public final class AdditiveAttention {
         }
     }
 
+    /// Analytic cost on N packed rows: forward projection N·D·A, scores N·A, weighted sum N·D MACs,
+    /// N·A tanh, N exp; backward dα N·D, dh N·D, dv N·A, du N·A MACs plus the projection's dW N·D·A
+    /// and dh N·D·A.
+    public func flops(layout: PackedLayout) -> LayerFlops {
+        let N = layout.rows, A = attentionDim, D = width
+        return LayerFlops(forward: FlopCount(macs: N * D * A + N * A + N * D, tanh: N * A, exp: N),
+                          backward: FlopCount(macs: 2 * N * D + 2 * N * A + 2 * N * D * A))
+    }
+
     // backward: dcontext [B, D], h [N, D] → dh [N, D] (+=), dproj.weight, dproj.bias, dv (+=)
     public func backward(dh: UnsafeMutablePointer<Float>, dcontext: UnsafePointer<Float>, h: UnsafePointer<Float>,
                          layout: PackedLayout) {

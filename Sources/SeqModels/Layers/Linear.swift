@@ -40,6 +40,15 @@ public final class Linear {
     }
 }
 
+extension Linear {
+    /// Analytic cost over `rows` rows: forward x Wᵀ; backward dW (and dx when `inputGradient`).
+    /// Bias additions are not counted (FLOPs here are multiply-accumulates and nonlinearities).
+    public func flops(rows M: Int, inputGradient: Bool) -> LayerFlops {
+        let macs = M * inFeatures * outFeatures
+        return LayerFlops(forward: FlopCount(macs: macs), backward: FlopCount(macs: macs * (inputGradient ? 2 : 1)))
+    }
+}
+
 /// out[j] += Σ_r x[r, j] for a row-major [rows, columns] matrix (bias gradients).
 func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
     for r in 0..<rows { Elementwise.add(x + r * columns, into: out, count: columns) }

@@ -168,6 +168,20 @@ public final class RecurrentDirection {
     }
 }
 
+extension RecurrentDirection {
+    /// Analytic cost on packed rows (valid steps only): every sequence's first step has no previous
+    /// state, so the recurrent products cover N − B rows. Forward: input projection N·I·GH, recurrent
+    /// (N − B)·H·GH MACs; LSTM 3H σ + 2H tanh per row, RNN H tanh per row. Backward: recurrent dh
+    /// (N − B)·GH·H, dW_hh N·GH·H, dW_ih N·GH·I, and dX N·GH·I when `inputGradient`.
+    public func flops(layout: PackedLayout, inputGradient: Bool) -> LayerFlops {
+        let N = layout.rows, B = layout.batch, H = hidden, GH = cell.gates * hidden, I = inputSize
+        let forward = FlopCount(macs: N * I * GH + (N - B) * H * GH,
+                                sigmoid: cell == .lstm ? 3 * H * N : 0, tanh: (cell == .lstm ? 2 : 1) * H * N)
+        let backward = FlopCount(macs: (N - B) * GH * H + N * GH * H + N * GH * I + (inputGradient ? N * GH * I : 0))
+        return LayerFlops(forward: forward, backward: backward)
+    }
+}
+
 // MARK: - Fused cell kernels (16 lanes at a time)
 
 // LSTM step, forward. gates [rows, 4H] holds pre-activations on entry and i, f, g, o on exit;
