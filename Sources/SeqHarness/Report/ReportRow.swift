@@ -1,0 +1,141 @@
+import Foundation
+
+/// One row of a report: a model at one sweep point, aggregated over seeds.
+public struct ReportRow: Sendable, Equatable {
+    /// Registry name of the model.
+    public var model: String
+    /// Sweep settings of this row, e.g. `["task.length": "128"]`; empty without a sweep.
+    public var point: [String: String]
+    /// Completed runs aggregated into this row.
+    public var seeds: Int
+    /// Failed runs at this point.
+    public var failures: Int
+    /// Mean test accuracy over the completed runs, as a fraction 0…1 (NaN when no run completed).
+    public var accuracyMean: Double
+    /// Sample standard deviation of the test accuracy over seeds, as a fraction (0 for one seed).
+    public var accuracyStd: Double
+    /// Trainable parameters.
+    public var parameters: Int
+    /// FLOPs of one forward pass, per sequence.
+    public var flopsForward: Double
+    /// FLOPs of one training step (forward + backward) for a whole batch of `batchSize`.
+    public var flopsTrainStep: Double
+    /// Median inference latency at batch 1, in milliseconds.
+    public var latencyP50B1: Double?
+    /// 99th-percentile inference latency at batch 1, in milliseconds.
+    public var latencyP99B1: Double?
+    /// Median inference latency at `batchSize`, in milliseconds.
+    public var latencyP50Batch: Double?
+    /// 99th-percentile inference latency at `batchSize`, in milliseconds.
+    public var latencyP99Batch: Double?
+    /// The configured batch size (of the training step and the batched latency).
+    public var batchSize: Int
+    /// Caveats about this row's numbers, e.g. `"spread 23 % (IQR/median)"`; reports show them as footnotes.
+    public var warnings: [String]
+
+    public init(model: String, point: [String: String] = [:], seeds: Int, failures: Int = 0,
+                accuracyMean: Double, accuracyStd: Double = 0, parameters: Int,
+                flopsForward: Double, flopsTrainStep: Double,
+                latencyP50B1: Double? = nil, latencyP99B1: Double? = nil,
+                latencyP50Batch: Double? = nil, latencyP99Batch: Double? = nil,
+                batchSize: Int, warnings: [String] = []) {
+        self.model = model; self.point = point; self.seeds = seeds; self.failures = failures
+        self.accuracyMean = accuracyMean; self.accuracyStd = accuracyStd; self.parameters = parameters
+        self.flopsForward = flopsForward; self.flopsTrainStep = flopsTrainStep
+        self.latencyP50B1 = latencyP50B1; self.latencyP99B1 = latencyP99B1
+        self.latencyP50Batch = latencyP50Batch; self.latencyP99Batch = latencyP99Batch
+        self.batchSize = batchSize; self.warnings = warnings
+    }
+
+    // NaN never equals itself; two rows that both lack an accuracy are still the same row.
+    public static func == (a: ReportRow, b: ReportRow) -> Bool {
+        a.model == b.model && a.point == b.point && a.seeds == b.seeds && a.failures == b.failures
+            && sameNumber(a.accuracyMean, b.accuracyMean) && sameNumber(a.accuracyStd, b.accuracyStd)
+            && a.parameters == b.parameters && a.flopsForward == b.flopsForward && a.flopsTrainStep == b.flopsTrainStep
+            && a.latencyP50B1 == b.latencyP50B1 && a.latencyP99B1 == b.latencyP99B1
+            && a.latencyP50Batch == b.latencyP50Batch && a.latencyP99Batch == b.latencyP99Batch
+            && a.batchSize == b.batchSize && a.warnings == b.warnings
+    }
+}
+
+/// What attention costs and buys at one sweep point: `bilstm_attention` against `bilstm`.
+public struct AttentionDelta: Sendable, Equatable {
+    /// The sweep point both rows share (empty without a sweep).
+    public var point: [String: String]
+    /// Forward FLOPs of attention ÷ forward FLOPs of the plain BiLSTM.
+    public var flopsRatio: Double
+    /// p50 latency at batch 1, attention ÷ plain (nil unless both were measured).
+    public var latencyRatioB1: Double?
+    /// p50 latency at the batch size, attention ÷ plain (nil unless both were measured).
+    public var latencyRatioBatch: Double?
+    /// Mean test accuracy, attention − plain, in percentage points (NaN when either has no completed run).
+    public var accuracyDelta: Double
+
+    public init(point: [String: String], flopsRatio: Double, latencyRatioB1: Double?, latencyRatioBatch: Double?,
+                accuracyDelta: Double) {
+        self.point = point; self.flopsRatio = flopsRatio; self.latencyRatioB1 = latencyRatioB1
+        self.latencyRatioBatch = latencyRatioBatch; self.accuracyDelta = accuracyDelta
+    }
+
+    public static func == (a: AttentionDelta, b: AttentionDelta) -> Bool {
+        a.point == b.point && sameNumber(a.flopsRatio, b.flopsRatio) && a.latencyRatioB1 == b.latencyRatioB1
+            && a.latencyRatioBatch == b.latencyRatioBatch && sameNumber(a.accuracyDelta, b.accuracyDelta)
+    }
+}
+
+private func sameNumber(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN && b.isNaN) }
+
+// MARK: - Ordering and labels shared by tables and plots
+
+enum ReportOrder {
+    /// The built-in models in the order a reader compares them: each adds one thing to the previous.
+    static let builtinModels = ["rnn", "lstm", "bilstm", "bilstm_attention"]
+
+    /// Built-in models in their fixed order, then every other model alphabetically.
+    static func modelPrecedes(_ a: String, _ b: String) -> Bool {
+        let ia = builtinModels.firstIndex(of: a) ?? builtinModels.count
+        let ib = builtinModels.firstIndex(of: b) ?? builtinModels.count
+        return ia != ib ? ia < ib : a < b
+    }
+
+    /// Compares sweep points key by key (keys in sorted order), numerically where both values are numbers;
+    /// a missing setting sorts first.
+    static func pointPrecedes(_ a: [String: String], _ b: [String: String]) -> Bool {
+        for key in Set(a.keys).union(b.keys).sorted() {
+            switch (a[key], b[key]) {
+            case let (x?, y?) where x != y:
+                if let dx = Double(x), let dy = Double(y), dx != dy { return dx < dy }
+                return x < y
+            case (nil, _?): return true
+            case (_?, nil): return false
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// Rows by sweep point, then model; ties keep their input order.
+    static func sorted(_ rows: [ReportRow]) -> [ReportRow] {
+        rows.enumerated().sorted { l, r in
+            let (a, b) = (l.element, r.element)
+            if pointPrecedes(a.point, b.point) { return true }
+            if pointPrecedes(b.point, a.point) { return false }
+            if a.model != b.model { return modelPrecedes(a.model, b.model) }
+            return l.offset < r.offset
+        }.map(\.element)
+    }
+
+    /// `length=128, hidden=64`: settings by key, each named by the last component of its dotted key
+    /// (the whole key when two settings share that last component).
+    static func label(_ point: [String: String]) -> String {
+        let keys = point.keys.sorted()
+        let short = keys.map(shortName)
+        return keys.indices.map { i in
+            let name = short.filter { $0 == short[i] }.count > 1 ? keys[i] : short[i]
+            return "\(name)=\(point[keys[i]]!)"
+        }.joined(separator: ", ")
+    }
+
+    /// `task.length` → `length`.
+    static func shortName(_ key: String) -> String { key.split(separator: ".").last.map(String.init) ?? key }
+}

@@ -1,0 +1,173 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+@testable import SeqHarness
+import XCTest
+
+/// Parses an SVG with `XMLParser`, counting elements by name and by `class`, and keeping every `<text>`'s content.
+final class SVGSummary: NSObject, XMLParserDelegate {
+    var elements: [String: Int] = [:]
+    var classes: [String: Int] = [:]
+    var texts: [String] = []
+    var rootAttributes: [String: String] = [:]
+    var error: Error?
+    private var currentText: String?
+
+    static func parse(_ svg: String) -> SVGSummary {
+        let summary = SVGSummary()
+        let parser = XMLParser(data: Data(svg.utf8))
+        parser.delegate = summary
+        if !parser.parse() { summary.error = parser.parserError ?? NSError(domain: "xml", code: 0) }
+        return summary
+    }
+
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        if elements.isEmpty { rootAttributes = attributes }
+        elements[name, default: 0] += 1
+        if let c = attributes["class"] { classes[c, default: 0] += 1 }
+        if name == "text" { currentText = "" }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) { currentText? += string }
+
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if name == "text", let t = currentText { texts.append(t); currentText = nil }
+    }
+}
+
+final class ReportSVGTests: XCTestCase {
+    func testAccuracyPlotHasOneMarkerPerRowLegendAxesAndErrorBars() throws {
+        let rows = ReportSamples.rows()
+        let svg = SVGPlot.accuracyVersusFlops(rows)
+        let s = SVGSummary.parse(svg)
+        XCTAssertNil(s.error, "\(s.error!)")
+        XCTAssertEqual(s.elements["svg"], 1)
+        XCTAssertEqual(s.rootAttributes["width"], "790")
+        XCTAssertEqual(s.rootAttributes["viewBox"], "0 0 790 480")
+        XCTAssertEqual(s.classes["marker"], rows.count)
+        XCTAssertEqual(s.classes["errorbar"], rows.count, "three seeds: every row has ±std")
+        XCTAssertEqual(s.classes["legend-marker"], 4)
+        XCTAssertEqual(s.classes["point-label"], rows.count)
+        for name in ReportSamples.models { XCTAssertTrue(s.texts.contains(name), name) }
+        XCTAssertTrue(s.texts.contains("forward FLOPs per sequence (log scale)"))
+        XCTAssertTrue(s.texts.contains("test accuracy (%)"))
+        XCTAssertTrue(s.texts.contains("length=128"))
+        XCTAssertTrue(s.texts.contains("1 M") && s.texts.contains("10 M"), "FLOP ticks in engineering notation: \(s.texts)")
+        XCTAssertFalse(svg.contains("nan") || svg.contains("inf"))
+        XCTAssertFalse(svg.contains("<style") || svg.contains("href"), "self-contained")
+    }
+
+    func testAccuracyPlotSkipsRowsWithoutAccuracyAndBarsNeedSeveralSeeds() {
+        let rows = [
+            ReportSamples.row("rnn", seeds: 1), ReportSamples.row("lstm", std: 0.02, seeds: 2, flops: 4e6),
+            ReportSamples.row("bilstm", accuracy: .nan, std: .nan, seeds: 0),
+        ]
+        let s = SVGSummary.parse(SVGPlot.accuracyVersusFlops(rows))
+        XCTAssertNil(s.error)
+        XCTAssertEqual(s.classes["marker"], 2)
+        XCTAssertEqual(s.classes["errorbar"], 1)
+        XCTAssertNil(s.classes["point-label"], "no sweep, no point labels")
+        XCTAssertEqual(s.classes["legend-marker"], 2)
+
+        let empty = SVGSummary.parse(SVGPlot.accuracyVersusFlops([]))
+        XCTAssertNil(empty.error)
+        XCTAssertNil(empty.classes["marker"])
+        XCTAssertTrue(empty.texts.contains("no completed runs"))
+    }
+
+    func testCostPlotHasOnePolylinePerModelInEachPanel() {
+        let rows = ReportSamples.rows() + [ReportSamples.row("rnn")]   // no length: left out
+        let svg = SVGPlot.costVersusLength(rows, lengthKey: "task.length")
+        let s = SVGSummary.parse(svg)
+        XCTAssertNil(s.error, "\(s.error!)")
+        XCTAssertEqual(s.elements["polyline"], 8, "4 models × 2 panels")
+        XCTAssertEqual(s.classes["marker"], 24)
+        XCTAssertEqual(s.classes["legend-marker"], 4)
+        for name in ReportSamples.models { XCTAssertTrue(s.texts.contains(name), name) }
+        for label in ["latency p50, batch 1", "forward FLOPs per sequence", "ms (log scale)", "FLOPs (log scale)",
+                      "length (log scale)", "32", "128", "512"] {
+            XCTAssertTrue(s.texts.contains(label), label)
+        }
+        XCTAssertNotNil(s.rootAttributes["viewBox"])
+    }
+
+    func testCostPlotWithoutLatencyDrawsOnlyFlopLines() {
+        let s = SVGSummary.parse(SVGPlot.costVersusLength(ReportSamples.rows(latency: false), lengthKey: "task.length"))
+        XCTAssertNil(s.error)
+        XCTAssertEqual(s.elements["polyline"], 4)
+        XCTAssertTrue(s.texts.contains("no latency measured"))
+    }
+
+    func testOtherSweepSettingsGetTheirOwnLines() {
+        let rows = [64, 128].flatMap { hidden in
+            [32, 64].map { ReportSamples.row("lstm", point: ["task.length": "\($0)", "model.hidden": "\(hidden)"]) }
+        }
+        let s = SVGSummary.parse(SVGPlot.costVersusLength(rows, lengthKey: "task.length"))
+        XCTAssertEqual(s.elements["polyline"], 4, "2 hidden sizes × 2 panels")
+        XCTAssertTrue(s.texts.contains("lstm (hidden=64)") && s.texts.contains("lstm (hidden=128)"))
+    }
+
+    func testLogScalePutsPowersOfTenAtEqualDistances() {
+        let axis = Axis.logarithmic([10, 1000], title: "x", format: { "\($0)" })
+        let panel = Panel(x: 0, y: 0, width: 400, height: 300, xAxis: axis, yAxis: axis)
+        let (a, b, c) = (panel.px(10), panel.px(100), panel.px(1000))
+        XCTAssertEqual(b - a, c - b, accuracy: 1e-9)
+        XCTAssertGreaterThan(b - a, 100)
+        XCTAssertEqual(panel.py(10) - panel.py(100), panel.py(100) - panel.py(1000), accuracy: 1e-9)
+        XCTAssertGreaterThan(panel.py(10), panel.py(1000), "larger values higher up")
+    }
+
+    func testLogTicks() {
+        let small = Axis.logarithmic([1.3e6, 8e6], title: "", format: { NumberFormat.engineering($0, compact: true) })
+        XCTAssertEqual(small.domain, 1e6...1e7)
+        XCTAssertEqual(small.ticks.compactMap(\.label), ["1 M", "2 M", "5 M", "10 M"])
+        XCTAssertEqual(small.ticks.count, 10, "minor ticks at the other multiples")
+        let wide = Axis.logarithmic([3e3, 2e9], title: "", format: { NumberFormat.engineering($0, compact: true) })
+        XCTAssertEqual(wide.domain, 1e3...1e10)
+        XCTAssertEqual(wide.ticks.compactMap(\.label), ["1 k", "10 k", "100 k", "1 M", "10 M", "100 M", "1 G", "10 G"])
+        let narrow = Axis.logarithmic([2.2, 2.4], title: "", format: { NumberFormat.significant($0, 3, trimZeros: true) })
+        XCTAssertEqual(narrow.domain, 2...5)
+        let linear = Axis.linear([91.3, 97.8], title: "", limits: 0...100)
+        XCTAssertEqual(linear.ticks.compactMap(\.label), ["90", "92", "94", "96", "98"])
+    }
+
+    func testSpecialCharactersAreEscaped() {
+        let name = "a<b> & \"c\"'"
+        let rows = [ReportSamples.row(name, point: ["task.length": "1<2"]), ReportSamples.row(name, point: ["task.length": "8"])]
+        for svg in [SVGPlot.accuracyVersusFlops(rows), SVGPlot.costVersusLength(rows, lengthKey: "task.length")] {
+            let s = SVGSummary.parse(svg)
+            XCTAssertNil(s.error, "\(s.error!)\n\(svg)")
+            XCTAssertTrue(s.texts.contains(name), "legend shows the name as written")
+            XCTAssertTrue(svg.contains("a&lt;b&gt; &amp; &quot;c&quot;&apos;"))
+        }
+    }
+
+    func testModelsKeepTheirColours() {
+        let styles = SeriesStyle.assign(["custom", "bilstm", "another"])
+        XCTAssertEqual(styles["bilstm"], SeriesStyle.builtin["bilstm"])
+        XCTAssertEqual(Set(SeriesStyle.builtin.values.map(\.color)).count, 4)
+        let others = [styles["another"]!.color, styles["custom"]!.color]
+        XCTAssertEqual(Set(others).count, 2)
+        XCTAssertTrue(Set(others).isDisjoint(with: SeriesStyle.builtin.values.map(\.color)))
+        XCTAssertEqual(SeriesStyle.assign(["custom"])["custom"], SeriesStyle.assign(["custom", "zzz"])["custom"],
+                       "alphabetical: a later name does not shift earlier ones")
+    }
+
+    /// With SEQBENCH_REPORT_SAMPLES=DIR, writes the sample report (table, Markdown, CSV and both plots) to DIR
+    /// for a look by eye.
+    func testWriteSampleReportWhenAsked() throws {
+        guard let dir = ProcessInfo.processInfo.environment["SEQBENCH_REPORT_SAMPLES"] else { return }
+        let rows = ReportSamples.rows(), deltas = Report.attentionDeltas(rows)
+        let files = [
+            "seqbench-sample-accuracy.svg": SVGPlot.accuracyVersusFlops(rows),
+            "seqbench-sample-cost.svg": SVGPlot.costVersusLength(rows, lengthKey: "task.length"),
+            "seqbench-sample-report.md": Report.markdown(title: "seqbench sample report", rows: rows, deltas: deltas,
+                                                        plots: ["seqbench-sample-accuracy.svg", "seqbench-sample-cost.svg"]),
+            "seqbench-sample-summary.csv": Report.csv(rows),
+            "seqbench-sample-table.txt": Report.terminalTable(rows, deltas: deltas) + "\n",
+        ]
+        for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+    }
+}
