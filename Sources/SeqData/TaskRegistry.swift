@@ -95,7 +95,8 @@ public enum TaskError: Error, Equatable, CustomStringConvertible {
             let hint = nearest(key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
             return "task \(task) has no setting '\(key)'\(hint); it takes: \(known.joined(separator: ", "))"
         case .wrongType(let task, let key, let expected, let got):
-            return "task \(task): '\(key)' must be a \(expected), got a \(got)"
+            func article(_ w: String) -> String { (w.first.map { "aeiou".contains($0) } ?? false ? "an " : "a ") + w }
+            return "task \(task): '\(key)' must be \(article(expected)), got \(article(got))"
         case .invalidValue(let task, let key, let message):
             return "task \(task): '\(key)' \(message)"
         case .data(let message):

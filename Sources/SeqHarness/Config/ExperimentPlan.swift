@@ -154,7 +154,16 @@ extension ExperimentConfig {
         }
         let origin = settings["task.name"]?.origin ?? source
         let resolved: TaskConfig
-        do { resolved = try TaskRegistry.resolve(task.name, settings: params) } catch { throw ConfigError(origin, "\(error)") }
+        do { resolved = try TaskRegistry.resolve(task.name, settings: params) } catch let error as TaskError {
+            // Point at the line of the offending setting when there is one.
+            var at = origin
+            switch error {
+            case .wrongType(_, let key, _, _), .invalidValue(_, let key, _), .unknownParameter(_, let key, _):
+                at = settings["task." + key]?.origin ?? sweep.first { $0.key == "task." + key }?.origin ?? origin
+            default: break
+            }
+            throw ConfigError(at, "\(error)")
+        }
         if case .string(let path)? = resolved.parameters["path"], !FileManager.default.fileExists(atPath: path) {
             throw ConfigError(settings["task.path"]?.origin ?? origin, "data file \(path) does not exist")
         }

@@ -1,0 +1,23 @@
+import ArgumentParser
+import Foundation
+import SeqHarness
+import SeqStore
+
+/// `seqbench report DIR`
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Re-render an experiment's table, summary.csv, report.md and plots from its metrics.h5.")
+
+    @Argument(help: "An experiment folder (holding metrics.h5).") var folder: String
+
+    func run() throws {
+        let metrics = folder + "/metrics.h5"
+        guard FileManager.default.fileExists(atPath: metrics) else {
+            throw StoreError(file: metrics, "no such file; is \(folder) an experiment folder written by `seqbench run`?")
+        }
+        let (experiment, configJSON, runs) = try MetricsFile.readRuns(from: metrics)
+        say(try ExperimentReport.write(runs: runs, experiment: experiment,
+                                       sweepKeys: ExperimentReport.sweepKeys(configJSON: configJSON), folder: folder))
+    }
+}

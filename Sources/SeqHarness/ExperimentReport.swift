@@ -1,0 +1,83 @@
+import Foundation
+import SeqStore
+
+/// Turns run results into the experiment's report: the terminal table, `summary.csv`, `report.md`
+/// and the SVG plots. The same code serves `run` (at the end) and `report` (from metrics.h5).
+public enum ExperimentReport {
+    /// Rows of the report: one per model entry and sweep point, aggregated over seeds.
+    /// Latency percentiles pool the raw samples of every seed.
+    public static func rows(_ runs: [RunResult], sweepKeys: [String]) -> [ReportRow] {
+        var groups: [String: [RunResult]] = [:], order: [String] = []
+        for run in runs {
+            let key = label(run) + "|" + sweepKeys.map { run.settings[$0] ?? "" }.joined(separator: "|")
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(run)
+        }
+        return order.map { key in
+            let group = groups[key]!
+            let done = group.filter { $0.status == .completed }
+            let accuracies = done.compactMap { $0.metrics["test_accuracy"] }
+            let mean = accuracies.isEmpty ? Double.nan : accuracies.reduce(0, +) / Double(accuracies.count)
+            let std = accuracies.count > 1
+                ? (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(accuracies.count - 1)).squareRoot() : 0
+            let first = done.first ?? group[0]
+            let batch = Int(first.metrics["batch_size"] ?? 0)
+            func pooled(_ mode: String) -> LatencyStats? {
+                let samples = done.flatMap { $0.latency[mode] ?? [] }
+                return samples.isEmpty ? nil : LatencyStats(nanoseconds: samples)
+            }
+            let b1 = pooled("infer_b1"), batched = batch > 1 ? pooled("infer_b\(batch)") : nil
+            var warnings: [String] = []
+            for mode in Set(done.flatMap(\.latency.keys)).sorted() {
+                if let s = pooled(mode), s.isNoisy { warnings.append("spread \(Int((100 * s.spread).rounded())) % (IQR/median) in \(mode)") }
+            }
+            if done.contains(where: { $0.settings["build"] == "debug" }) { warnings.append("timed in a DEBUG build") }
+            return ReportRow(
+                model: label(first), point: Dictionary(uniqueKeysWithValues: sweepKeys.map { ($0, first.settings[$0] ?? "") }),
+                seeds: done.count, failures: group.count - done.count, accuracyMean: mean, accuracyStd: std,
+                parameters: Int(first.metrics["params"] ?? 0), flopsForward: first.metrics["flops_forward"] ?? .nan,
+                flopsTrainStep: first.metrics["flops_train_step"] ?? .nan,
+                latencyP50B1: b1.map { $0.p50 / 1e6 }, latencyP99B1: b1.map { $0.p99 / 1e6 },
+                latencyP50Batch: batched.map { $0.p50 / 1e6 }, latencyP99Batch: batched.map { $0.p99 / 1e6 },
+                batchSize: batch, warnings: warnings)
+        }
+    }
+
+    private static func label(_ run: RunResult) -> String { run.settings["model_entry"] ?? run.model }
+
+    /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
+    @discardableResult
+    public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], folder: String) throws -> String {
+        let rows = rows(runs, sweepKeys: sweepKeys)
+        let deltas = Report.attentionDeltas(rows)
+        var plots: [String] = []
+        try writeAtomically(folder + "/accuracy_vs_flops.svg", SVGPlot.accuracyVersusFlops(rows))
+        plots.append("accuracy_vs_flops.svg")
+        if let lengthKey = sweepKeys.first(where: { $0.hasSuffix("length") }) {
+            try writeAtomically(folder + "/cost_vs_length.svg", SVGPlot.costVersusLength(rows, lengthKey: lengthKey))
+            plots.append("cost_vs_length.svg")
+        }
+        try writeAtomically(folder + "/summary.csv", Report.csv(rows))
+        try writeAtomically(folder + "/report.md", Report.markdown(title: experiment, rows: rows, deltas: deltas, plots: plots))
+        return Report.terminalTable(rows, deltas: deltas)
+    }
+
+    /// The sweep keys recorded in an experiment's resolved config JSON.
+    public static func sweepKeys(configJSON: String) -> [String] {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(configJSON.utf8)) as? [String: Any],
+              let sweep = object["sweep"] as? [String: Any] else { return [] }
+        return sweep.keys.sorted()
+    }
+}
+
+/// Writes text to a temporary file in the same folder and renames it into place.
+func writeAtomically(_ path: String, _ text: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    try Data(text.utf8).write(to: temp)
+    guard rename(temp.path, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temp)
+        throw StoreError(file: path, "cannot write: \(reason)")
+    }
+}
