@@ -159,6 +159,7 @@ extension ConfigValue {
 
 func fmt(_ x: Double, _ digits: Int) -> String {
     guard x.isFinite else { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+    if abs(x) >= 1e12 { return "\(x)" }   // beyond fixed-point range (e.g. a diverging loss): Swift's shortest form
     var s = String(Int((abs(x) * pow10(digits)).rounded()))
     while s.count <= digits { s = "0" + s }
     let cut = s.index(s.endIndex, offsetBy: -digits)

@@ -1,0 +1,161 @@
+import Foundation
+import SeqHarness
+import SeqStore
+import TestSupport
+import XCTest
+
+/// `seqbench run` end to end, as a user runs it: files, table, resume after SIGKILL, bad input.
+final class RunCommandTests: XCTestCase {
+    var dir = ""
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "seqbench-run-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
+
+    private func config(_ name: String, models: String = "[lstm, bilstm_attention]", epochs: Int = 1,
+                        extra: String = "") throws -> String {
+        let yaml = """
+            name: \(name)
+            task: {name: contains, length: 10, min_length: 3, train_size: 96, val_size: 32, test_size: 32}
+            model: {hidden: 8, embed_dim: 8, attention_dim: 8}
+            models: \(models)
+            train: {epochs: \(epochs), batch_size: 16, patience: 0}
+            seeds: [1, 2]
+            threads: 2
+            measure:
+              latency: {batch_sizes: [1, 4], warmup: 1, samples: 5, max_seconds: 0.2}
+            \(extra)
+            """
+        try yaml.write(toFile: dir + "/\(name).yaml", atomically: true, encoding: .utf8)
+        return name + ".yaml"
+    }
+
+    func testTinyExperimentWritesEveryFileAndTheTable() throws {
+        let file = try config("tiny")
+        let r = try CLI.run(["run", file], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let folder = dir + "/Results/tiny"
+        for f in ["metrics.h5", "summary.csv", "report.md", "accuracy_vs_flops.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/" + f), f)
+        }
+        let ids = ["lstm.seed=1", "lstm.seed=2", "bilstm_attention.seed=1", "bilstm_attention.seed=2"]
+        for id in ids {
+            for f in ["best.h5", "last.h5", "run.h5"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: "\(folder)/runs/\(id)/\(f)"), "\(id)/\(f)")
+            }
+        }
+        let (_, _, runs) = try MetricsFile.readRuns(from: folder + "/metrics.h5")
+        XCTAssertEqual(runs.map(\.runID), ids)
+        XCTAssertTrue(runs.allSatisfy { $0.status == .completed })
+        XCTAssertEqual(runs[0].latency.keys.sorted(), ["infer_b1", "infer_b4", "train_b16"])
+        XCTAssertNotNil(runs[0].metrics["flops_forward"])
+        // The table: a row per model, the attention delta below.
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("lstm ") }, r.stdout)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("bilstm_attention ") }, r.stdout)
+        XCTAssertFalse(r.stdout.contains("Attention delta"), "no bilstm in this experiment, so no delta")
+        let csv = try String(contentsOfFile: folder + "/summary.csv", encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").count, 3, "header + one row per model")
+        // Re-rendered from metrics.h5 alone, the table is the same.
+        let report = try CLI.run(["report", folder], in: dir)
+        XCTAssertEqual(report.status, 0, report.stderr)
+        XCTAssertTrue(r.stdout.contains(report.stdout.trimmingCharacters(in: .newlines)), report.stdout)
+        // Running again refuses to touch the experiment.
+        let again = try CLI.run(["run", file], in: dir)
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.stderr.contains("already holds an experiment; pass --resume"), again.stderr)
+    }
+
+    func testResumeAfterSIGKILLEqualsAnUninterruptedSweep() throws {
+        let file = try config("sweep", epochs: 3, extra: "sweep:\n  task.length: [6, 10]")
+        let whole = try CLI.run(["run", file, "--out", "Results/whole", "--quiet"], in: dir)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+
+        // Start the same sweep and kill it hard once a few runs have finished.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["run", file, "--out", "Results/killed", "--quiet"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let runs = dir + "/Results/killed/runs"
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let done = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [])
+                .filter { FileManager.default.fileExists(atPath: "\(runs)/\($0)/run.h5") }
+            if done.count >= 3 || !process.isRunning { break }
+            usleep(2000)
+        }
+        XCTAssertTrue(process.isRunning, "the sweep must still be running when it is killed")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/Results/killed/metrics.h5"))
+
+        let resumed = try CLI.run(["run", file, "--out", "Results/killed", "--resume"], in: dir)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("complete, skipped"), "finished runs are not redone")
+
+        let (_, _, a) = try MetricsFile.readRuns(from: dir + "/Results/whole/metrics.h5")
+        let (_, _, b) = try MetricsFile.readRuns(from: dir + "/Results/killed/metrics.h5")
+        XCTAssertEqual(a.map(\.runID), b.map(\.runID))
+        let timingFree = { (r: RunResult) -> [String: Double] in
+            r.metrics.filter { !$0.key.hasPrefix("latency_") && $0.key != "train_seconds" }
+        }
+        for (x, y) in zip(a, b) {
+            XCTAssertEqual(timingFree(x), timingFree(y), x.runID)
+            XCTAssertEqual(x.history.map(\.validationLoss), y.history.map(\.validationLoss), x.runID)
+            XCTAssertEqual(x.history.map(\.trainLoss), y.history.map(\.trainLoss), x.runID)
+            let p = try Checkpoint.read(from: "\(dir)/Results/whole/runs/\(x.runID)/best.h5").parameters
+            let q = try Checkpoint.read(from: "\(dir)/Results/killed/runs/\(y.runID)/best.h5").parameters
+            XCTAssertEqual(p, q, "\(x.runID): bit-identical weights")
+        }
+    }
+
+    func testFailedRunIsRecordedAndTheSweepGoesOn() throws {
+        // Plain SGD with a learning rate this large overflows the weights: the loss becomes NaN and
+        // the run is recorded as failed.
+        let file = try config("diverge", models: "[rnn, {name: lstm, hidden: 4}]", epochs: 2,
+                              extra: "sweep:\n  train.lr: [1.0e38, 0.01]")
+        let overrides = ["--set", "train.clip=0", "--set", "seeds=[1]", "--set", "train.optimizer=sgd"]
+        let r = try CLI.run(["run", file] + overrides, in: dir)
+        let (_, _, runs) = try MetricsFile.readRuns(from: dir + "/Results/diverge/metrics.h5")
+        XCTAssertEqual(runs.count, 4, "every run is recorded")
+        let failed = runs.filter { $0.status == .failed }
+        XCTAssertFalse(failed.isEmpty, r.stdout)
+        XCTAssertTrue(failed.allSatisfy { $0.reason.contains("diverged") }, failed.map(\.reason).joined())
+        XCTAssertTrue(runs.contains { $0.status == .completed }, "the sweep went on")
+        XCTAssertEqual(r.status, 1, "failures make a non-zero exit")
+        XCTAssertTrue(r.stdout.contains("failed"), r.stdout)
+
+        let fast = try CLI.run(["run", file] + overrides + ["--out", "Results/fast", "--fail-fast"], in: dir)
+        XCTAssertNotEqual(fast.status, 0)
+        let (_, _, fastRuns) = try MetricsFile.readRuns(from: dir + "/Results/fast/metrics.h5")
+        XCTAssertEqual(fastRuns.count, 1, "--fail-fast stops at the first failure")
+    }
+
+    func testBadInputGivesOneLineAndWritesNothing() throws {
+        let good = try config("good")
+        let cases: [([String], String)] = [
+            (["run", "missing.yaml"], "missing.yaml: no such file"),
+            (["run", good, "--set", "train.epochz=2"], "unknown key 'train.epochz'; did you mean 'train.epochs'?"),
+            (["run", good, "--set", "model.hidden=0"], "'model.hidden' must be a positive integer, got 0"),
+            (["run", good, "--set", "models=[gpt]"], "unknown model 'gpt'; expected one of:"),
+            (["run", good, "--set", "task.name=imdb"], "unknown task 'imdb'; expected one of:"),
+            (["run", good, "--set", "sweep.model.hidden=[]"], "is an empty list"),
+            (["run", good, "--out", "../outside"], "is outside the results folder"),
+            (["run", good, "--out", "Results/../../x"], "is outside the results folder"),
+        ]
+        for (args, fragment) in cases {
+            let r = try CLI.run(args, in: dir)
+            XCTAssertNotEqual(r.status, 0, "\(args)")
+            XCTAssertEqual(r.stderr.split(separator: "\n").filter { !$0.hasPrefix("Usage") && !$0.hasPrefix("  See") && !$0.isEmpty }.count, 1,
+                           "\(args): one line: \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(fragment), "\(args): \(r.stderr)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/Results"), "nothing written")
+    }
+}
