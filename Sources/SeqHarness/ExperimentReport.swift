@@ -32,6 +32,18 @@ public enum ExperimentReport {
                 if let s = pooled(mode), s.isNoisy { warnings.append("spread \(Int((100 * s.spread).rounded())) % (IQR/median) in \(mode)") }
             }
             if done.contains(where: { $0.settings["build"] == "debug" }) { warnings.append("timed in a DEBUG build") }
+            func average(_ key: String) -> Double? {
+                let v = done.compactMap { $0.metrics[key] }
+                return v.isEmpty ? nil : v.reduce(0, +) / Double(v.count)
+            }
+            let train = "train_b\(batch)"
+            let cost = done.isEmpty ? nil : CostDetails(
+                peakRSSMB: average("peak_rss_mb"), parameterBytes: average("param_bytes"),
+                activationBytes: average("activation_bytes_train_step"),
+                trainSequencesPerSecond: pooled(train).map { Double(batch) / ($0.p50 / 1e9) },
+                inferSequencesPerSecond: batched.map { Double(batch) / ($0.p50 / 1e9) },
+                trainGFLOPs: pooled(train).map { (first.metrics["flops_train_step"] ?? .nan) / $0.p50 },
+                sgemmGFLOPs: average("sgemm_gflops"), threads: average("threads").map { Int($0) })
             return ReportRow(
                 model: label(first), point: Dictionary(uniqueKeysWithValues: sweepKeys.map { ($0, first.settings[$0] ?? "") }),
                 seeds: done.count, failures: group.count - done.count, accuracyMean: mean, accuracyStd: std,
@@ -39,7 +51,7 @@ public enum ExperimentReport {
                 flopsTrainStep: first.metrics["flops_train_step"] ?? .nan,
                 latencyP50B1: b1.map { $0.p50 / 1e6 }, latencyP99B1: b1.map { $0.p99 / 1e6 },
                 latencyP50Batch: batched.map { $0.p50 / 1e6 }, latencyP99Batch: batched.map { $0.p99 / 1e6 },
-                batchSize: batch, warnings: warnings)
+                batchSize: batch, warnings: warnings, cost: cost)
         }
     }
 

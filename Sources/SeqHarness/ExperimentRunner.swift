@@ -71,6 +71,7 @@ public struct ExperimentRunner {
     }
 
     private func execute(_ run: PlannedRun, _ folder: RunFolder) throws -> RunResult {
+        PeakMemory.reset()
         var result = try TrainingRun.execute(run.config, runID: run.id, folder: folder, resume: resume) { event in
             switch event {
             case .resumed(let epoch): progress(.resumed(id: run.id, epoch: epoch))
@@ -90,6 +91,15 @@ public struct ExperimentRunner {
         result.metrics["nonlinear_train_step"] = Double(step.nonlinearities)
         result.metrics["batch_size"] = Double(fitted.train.batchSize)
         result.metrics["threads"] = Double(ComputeThreads.current)
+        if let peak = PeakMemory.bytes { result.metrics["peak_rss_mb"] = Double(peak) / 1_048_576 }
+        let model = try ModelRegistry.make(fitted.model, config: fitted.modelConfig, seed: 0)
+        // Parameters, their gradients and Adam's two moments: 4 float32 copies while training.
+        result.metrics["param_bytes"] = Double(4 * model.parameterCount)
+        if let bytes = model.activationBytes(lengths: [Int](repeating: length, count: fitted.train.batchSize), maxLength: length) {
+            result.metrics["activation_bytes_train_step"] = Double(bytes)
+        }
+        let sgemm = measureSgemmRate(repetitions: 5)
+        result.metrics["sgemm_gflops"] = sgemm
         let latency = try RunMeasurements.latency(model: fitted.model, config: fitted.modelConfig, train: fitted.train,
                                                   length: length, measure: plan.measure)
         for (mode, samples) in latency {
@@ -97,9 +107,20 @@ public struct ExperimentRunner {
             result.metrics["latency_p50_ms_\(mode)"] = stats.p50 / 1e6
             result.metrics["latency_p99_ms_\(mode)"] = stats.p99 / 1e6
             result.metrics["latency_spread_\(mode)"] = stats.spread
+            // Throughput and achieved rate at the median.
+            let batch = Double(Int(mode.drop { !$0.isNumber }) ?? 1)
+            let flops = mode.hasPrefix("train") ? Double(step.matmulFlops) : Double(forward.matmulFlops) * batch
+            result.metrics["sequences_per_second_\(mode)"] = batch / (stats.p50 / 1e9)
+            result.metrics["gflops_\(mode)"] = flops / stats.p50
         }
         result.latency = latency
         result.settings = settings(run)
+        let machine = MachineInfo.current
+        result.settings["cpu"] = machine.cpuModel
+        result.settings["cores"] = String(machine.cores)
+        result.settings["threads"] = String(machine.threads)
+        result.settings["seqbench_version"] = machine.seqbenchVersion
+        result.settings["build"] = machine.build
         return result
     }
 

@@ -194,7 +194,9 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(records.first, ["model", "task.length", "seeds", "failures", "accuracy_mean", "accuracy_std",
                                        "parameters", "flops_forward", "flops_train_step", "latency_p50_b1_ms",
                                        "latency_p99_b1_ms", "latency_p50_batch_ms", "latency_p99_batch_ms",
-                                       "batch_size", "warnings"])
+                                       "batch_size", "peak_rss_mb", "parameter_bytes", "activation_bytes_train_step",
+                                       "train_sequences_per_second", "infer_sequences_per_second", "train_gflops",
+                                       "sgemm_gflops", "threads", "warnings"])
         XCTAssertEqual(records.count, rows.count + 1)
         XCTAssertTrue(records.allSatisfy { $0.count == records[0].count })
         let column = Dictionary(uniqueKeysWithValues: records[0].enumerated().map { ($1, $0) })

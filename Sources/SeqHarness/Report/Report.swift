@@ -30,6 +30,7 @@ public enum Report {
     public static func terminalTable(_ rows: [ReportRow], deltas: [AttentionDelta]) -> String {
         let notes = Footnotes(rows)
         var parts = [resultsTable(rows, notes: notes).plain()]
+        if rows.contains(where: { $0.cost != nil }) { parts.append(costHeading + "\n" + costTable(rows).plain()) }
         if !deltas.isEmpty {
             parts.append(deltaHeading + "\n" + deltaTable(deltas).plain() + "\n" + headline(deltas))
         }
@@ -42,6 +43,7 @@ public enum Report {
     public static func markdown(title: String, rows: [ReportRow], deltas: [AttentionDelta], plots: [String]) -> String {
         let notes = Footnotes(rows)
         var md = ["# \(title)", "## Results", resultsTable(rows, notes: notes).markdown()]
+        if rows.contains(where: { $0.cost != nil }) { md += ["## " + costHeading, costTable(rows).markdown()] }
         if !deltas.isEmpty {
             md += ["## What attention costs and buys", deltaHeading + ".", deltaTable(deltas).markdown(),
                    headline(deltas) + "."]
@@ -58,6 +60,8 @@ public enum Report {
             "- Accuracy: test accuracy of the best validation epoch, mean ± sample standard deviation over seeds.",
             "- FLOPs fwd/seq: one forward pass of one sequence; train FLOPs/step: one training step (forward + backward) of a whole batch.",
             "- Latency: inference wall time in ms, median (p50) and 99th percentile (p99), at batch 1 and at the batch size.",
+            "- Memory: peak resident memory of the run (MiB); parameter and activation sizes are analytic (float32).",
+            "- Efficiency: achieved matmul GFLOP/s of a training step at its median time, next to the machine's sgemm rate through the same GEMM function.",
         ]
         notesSection += notes.lines.map { "- " + $0 }
         md += ["## Notes", notesSection.joined(separator: "\n")]
@@ -71,13 +75,19 @@ public enum Report {
         let keys = Set(rows.flatMap(\.point.keys)).sorted()
         let header = ["model"] + keys + ["seeds", "failures", "accuracy_mean", "accuracy_std", "parameters",
                                          "flops_forward", "flops_train_step", "latency_p50_b1_ms", "latency_p99_b1_ms",
-                                         "latency_p50_batch_ms", "latency_p99_batch_ms", "batch_size", "warnings"]
+                                         "latency_p50_batch_ms", "latency_p99_batch_ms", "batch_size",
+                                         "peak_rss_mb", "parameter_bytes", "activation_bytes_train_step",
+                                         "train_sequences_per_second", "infer_sequences_per_second", "train_gflops",
+                                         "sgemm_gflops", "threads", "warnings"]
         func number(_ x: Double?) -> String { x.map { $0.isFinite ? "\($0)" : "" } ?? "" }
         let lines = [header] + ReportOrder.sorted(rows).map { r in
             [r.model] + keys.map { r.point[$0] ?? "" }
                 + ["\(r.seeds)", "\(r.failures)", number(r.accuracyMean), number(r.accuracyStd), "\(r.parameters)",
                    number(r.flopsForward), number(r.flopsTrainStep), number(r.latencyP50B1), number(r.latencyP99B1),
                    number(r.latencyP50Batch), number(r.latencyP99Batch), "\(r.batchSize)",
+                   number(r.cost?.peakRSSMB), number(r.cost?.parameterBytes), number(r.cost?.activationBytes),
+                   number(r.cost?.trainSequencesPerSecond), number(r.cost?.inferSequencesPerSecond),
+                   number(r.cost?.trainGFLOPs), number(r.cost?.sgemmGFLOPs), r.cost?.threads.map(String.init) ?? "",
                    r.warnings.joined(separator: "; ")]
         }
         return lines.map { $0.map(csvField).joined(separator: ",") + "\n" }.joined()
@@ -112,6 +122,25 @@ public enum Report {
         table.column("p99 \(batch) ms") { NumberFormat.significant($0.latencyP99Batch) }
         if batchSizes.count > 1 { table.column("batch") { "\($0.batchSize)" } }
         if rows.contains(where: { $0.failures > 0 }) { table.column("failed") { "\($0.failures)" } }
+        return table
+    }
+
+    private static let costHeading = "Memory and efficiency"
+
+    /// model, [point], peak RSS, parameter and activation bytes, throughput, achieved vs sgemm GFLOP/s.
+    static func costTable(_ rows: [ReportRow]) -> TextTable<ReportRow> {
+        let rows = ReportOrder.sorted(rows)
+        var table = TextTable(rows)
+        table.column("model", left: true) { $0.model }
+        if rows.contains(where: { !$0.point.isEmpty }) { table.column("point", left: true) { ReportOrder.label($0.point) } }
+        table.column("peak RSS MiB") { NumberFormat.significant($0.cost?.peakRSSMB) }
+        table.column("params B") { NumberFormat.engineering($0.cost?.parameterBytes ?? .nan) }
+        table.column("activations B/step") { NumberFormat.engineering($0.cost?.activationBytes ?? .nan) }
+        table.column("train seq/s") { NumberFormat.engineering($0.cost?.trainSequencesPerSecond ?? .nan) }
+        table.column("infer seq/s") { NumberFormat.engineering($0.cost?.inferSequencesPerSecond ?? .nan) }
+        table.column("train GFLOP/s") { NumberFormat.significant($0.cost?.trainGFLOPs) }
+        table.column("sgemm GFLOP/s") { NumberFormat.significant($0.cost?.sgemmGFLOPs) }
+        table.column("threads") { $0.cost?.threads.map(String.init) ?? "-" }
         return table
     }
 

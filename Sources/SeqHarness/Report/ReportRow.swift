@@ -1,5 +1,31 @@
 import Foundation
 
+/// Memory and efficiency of one report row (means over its seeds).
+public struct CostDetails: Sendable, Equatable {
+    /// Peak resident memory of the run's process while it trained and measured, MiB.
+    public var peakRSSMB: Double?
+    /// Parameters, float32 bytes (training keeps 4 copies: values, gradients, Adam m and v).
+    public var parameterBytes: Double?
+    /// Activations one training step keeps for backward, bytes (analytic).
+    public var activationBytes: Double?
+    /// Sequences per second at the median: a training step, and batched inference.
+    public var trainSequencesPerSecond: Double?
+    public var inferSequencesPerSecond: Double?
+    /// Achieved matmul GFLOP/s of a training step at the median, and this machine's sgemm rate through
+    /// the same GEMM function, measured in the same run.
+    public var trainGFLOPs: Double?
+    public var sgemmGFLOPs: Double?
+    public var threads: Int?
+
+    public init(peakRSSMB: Double? = nil, parameterBytes: Double? = nil, activationBytes: Double? = nil,
+                trainSequencesPerSecond: Double? = nil, inferSequencesPerSecond: Double? = nil,
+                trainGFLOPs: Double? = nil, sgemmGFLOPs: Double? = nil, threads: Int? = nil) {
+        self.peakRSSMB = peakRSSMB; self.parameterBytes = parameterBytes; self.activationBytes = activationBytes
+        self.trainSequencesPerSecond = trainSequencesPerSecond; self.inferSequencesPerSecond = inferSequencesPerSecond
+        self.trainGFLOPs = trainGFLOPs; self.sgemmGFLOPs = sgemmGFLOPs; self.threads = threads
+    }
+}
+
 /// One row of a report: a model at one sweep point, aggregated over seeds.
 public struct ReportRow: Sendable, Equatable {
     /// Registry name of the model.
@@ -32,19 +58,21 @@ public struct ReportRow: Sendable, Equatable {
     public var batchSize: Int
     /// Caveats about this row's numbers, e.g. `"spread 23 % (IQR/median)"`; reports show them as footnotes.
     public var warnings: [String]
+    /// Memory and efficiency figures, when measured.
+    public var cost: CostDetails?
 
     public init(model: String, point: [String: String] = [:], seeds: Int, failures: Int = 0,
                 accuracyMean: Double, accuracyStd: Double = 0, parameters: Int,
                 flopsForward: Double, flopsTrainStep: Double,
                 latencyP50B1: Double? = nil, latencyP99B1: Double? = nil,
                 latencyP50Batch: Double? = nil, latencyP99Batch: Double? = nil,
-                batchSize: Int, warnings: [String] = []) {
+                batchSize: Int, warnings: [String] = [], cost: CostDetails? = nil) {
         self.model = model; self.point = point; self.seeds = seeds; self.failures = failures
         self.accuracyMean = accuracyMean; self.accuracyStd = accuracyStd; self.parameters = parameters
         self.flopsForward = flopsForward; self.flopsTrainStep = flopsTrainStep
         self.latencyP50B1 = latencyP50B1; self.latencyP99B1 = latencyP99B1
         self.latencyP50Batch = latencyP50Batch; self.latencyP99Batch = latencyP99Batch
-        self.batchSize = batchSize; self.warnings = warnings
+        self.batchSize = batchSize; self.warnings = warnings; self.cost = cost
     }
 
     // NaN never equals itself; two rows that both lack an accuracy are still the same row.
@@ -54,7 +82,7 @@ public struct ReportRow: Sendable, Equatable {
             && a.parameters == b.parameters && a.flopsForward == b.flopsForward && a.flopsTrainStep == b.flopsTrainStep
             && a.latencyP50B1 == b.latencyP50B1 && a.latencyP99B1 == b.latencyP99B1
             && a.latencyP50Batch == b.latencyP50Batch && a.latencyP99Batch == b.latencyP99Batch
-            && a.batchSize == b.batchSize && a.warnings == b.warnings
+            && a.batchSize == b.batchSize && a.warnings == b.warnings && a.cost == b.cost
     }
 }
 

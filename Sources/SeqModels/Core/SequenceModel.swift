@@ -25,10 +25,15 @@ public protocol SequenceModel: AnyObject {
     /// Analytic cost of a forward and a backward pass on a batch with these lengths (padded to
     /// `maxLength`), per layer, in execution order. Must equal what the kernels count (tests check).
     func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops]
+    /// Analytic bytes that forward keeps for backward on a batch with these lengths; nil when a
+    /// model does not say (a default implementation returns nil; built-in models answer).
+    func activationBytes(lengths: [Int], maxLength: Int) -> Int?
 }
 
 extension SequenceModel {
     public var attentionWeights: Tensor? { nil }
+
+    public func activationBytes(lengths: [Int], maxLength: Int) -> Int? { nil }
 
     /// Total number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
