@@ -16,6 +16,8 @@ let package = Package(
         /// The whole command-line tool as a library: plugin packages register their models and tasks,
         /// then call `SeqBench.main()`.
         .library(name: "SeqBenchCLI", targets: ["SeqBenchCLI"]),
+        /// The test helpers (gradient checks, sample batches, PyTorch reference cases) for plugin packages' tests.
+        .library(name: "SeqTestSupport", targets: ["TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
