@@ -41,8 +41,22 @@ final class CustomModelExampleTests: XCTestCase {
     }
 
     /// Runs `seqbench-custom` with `arguments`.
-    private func seqbenchCustom(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try Self.run(try binFolder() + "/seqbench-custom", arguments)
+    private func seqbenchCustom(_ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
+        try Self.run(try binFolder() + "/seqbench-custom", arguments, in: directory)
+    }
+
+    /// `run` with the example's own experiment config: the plugin's GRU beside a built-in model, through
+    /// the same experiment pipeline (files, report table).
+    func testRunsTheExamplesTinyExperiment() throws {
+        try FileManager.default.createDirectory(atPath: Self.output, withIntermediateDirectories: true)
+        let r = try seqbenchCustom(["run", Self.example + "/tiny.yaml", "--quiet"], in: Self.output)
+        XCTAssertEqual(r.status, 0, r.output)
+        let lines = r.output.split(separator: "\n")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("gru ") }, r.output)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("lstm ") }, r.output)
+        for file in ["metrics.h5", "summary.csv", "report.md", "runs/gru.seed=1/best.h5"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: Self.output + "/Results/custom-model-tiny/" + file), file)
+        }
     }
 
     func testListModelsShowsTheGRUBesideTheBuiltIns() throws {
@@ -123,11 +137,11 @@ final class CustomModelExampleTests: XCTestCase {
     }
 
     /// Runs a program with stdout and stderr in one pipe, read to the end before waiting.
-    private static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    private static func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: repository)
+        process.currentDirectoryURL = URL(fileURLWithPath: directory ?? repository)
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
