@@ -121,6 +121,17 @@ final class ListOpsTaskTests: XCTestCase {
         XCTAssertEqual(deepest, 6, "max_depth 6 is reached")
     }
 
+    /// Reference values of the generator: the same seed must give these expressions on every machine and
+    /// Swift version (a deliberate change to the generator updates them).
+    func testReferenceValues() throws {
+        let d = try generate("listops", ["min_length": .int(4), "max_length": .int(20), "max_depth": .int(3),
+                                         "train_size": .int(4), "val_size": .int(1), "test_size": .int(1)], seed: 1)
+        XCTAssertEqual((0..<4).map { ListOpsTask.text(row(d.train, $0)) },
+                       ["[MED 2 8 [MED 2 [MAX 0 8 9 ] ] 0 [MIN 6 7 8 3 ] ]", "[MED 6 [MED [MAX 9 2 8 ] 1 ] ]",
+                        "[SM [MAX 0 0 4 ] [MED 3 8 7 6 ] ]", "[SM 4 8 ]"])
+        XCTAssertEqual(d.train.labels, [3, 5, 0, 2])
+    }
+
     func testSameSeedSameDataOtherSeedOtherData() throws {
         let a = try generate("listops", small, seed: 3)
         assertIdentical(a, try generate("listops", small, seed: 3))
