@@ -1,5 +1,6 @@
 import Foundation
 import SeqTensor
+import Synchronization
 
 /// Language identification from spelling: which language's word list holds this word? Real data: Debian's
 /// word lists (packages wamerican, wngerman, wfrench, wspanish, witalian, wportuguese, wdutch, installed by
@@ -126,9 +127,10 @@ public struct LanguageIDTask: Sendable {
         _ = try splitCounts()
     }
 
-    /// Every word of each language that is in no other chosen language's list, in file order, plus the
-    /// character vocabulary of those words (sorted scalars).
-    public func candidateWords() throws -> (words: [[[Unicode.Scalar]]], characters: [Unicode.Scalar]) {
+    /// The kept words of the chosen languages (see the type's documentation), read from the word lists.
+    /// The last result is cached for the process (keyed by the files' paths, sizes and modification times
+    /// and the length range), so training several models on the task reads the lists once.
+    public func lexicon() throws -> Lexicon {
         try validate()
         let chosen = try chosenLanguages()
         let directory = dictionaryDirectory.hasSuffix("/") ? String(dictionaryDirectory.dropLast()) : dictionaryDirectory
@@ -140,60 +142,42 @@ public struct LanguageIDTask: Sendable {
                                  + "; install with `make data` or `apt-get install -y "
                                  + missing.map { chosen[$0].package }.joined(separator: " ") + "`")
         }
-        // Words as UTF-8 of their lowercased form; `owners` holds the languages (bit mask) listing each.
-        var owners = [[UInt8]: UInt8]()
-        var perLanguage = [[[UInt8]]](repeating: [], count: chosen.count)
-        var lowercase = LowercaseTable()
-        for (index, path) in paths.enumerated() {
+        var key = "\(minLength)...\(maxLength)"
+        for path in paths {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            let size = (attributes?[.size] as? NSNumber)?.int64Value ?? -1
+            let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? -1
+            key += "|\(path):\(size):\(modified)"
+        }
+        if let cached = lexiconCache.withLock({ $0?.key == key ? $0?.lexicon : nil }) { return cached }
+        var contents = [[UInt8]]()
+        for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw TaskError.data("langid: cannot read word list \(path)")
             }
-            let bit = UInt8(1) << UInt8(index)
-            let bytes = [UInt8](data)
-            var word = [UInt8]()
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-                if lowercase.normalize(bytes[start..<end], into: &word, minLength: minLength, maxLength: maxLength) {
-                    let mask = owners[word, default: 0]
-                    if mask & bit == 0 {  // first time in this language's list
-                        owners[word] = mask | bit
-                        perLanguage[index].append(word)
-                    }
-                }
-                start = end + 1
-            }
+            contents.append([UInt8](data))
         }
-        var words = [[[Unicode.Scalar]]](repeating: [], count: chosen.count)
-        var seen = Set<UInt32>()
-        for index in chosen.indices {
-            let bit = UInt8(1) << UInt8(index)
-            for word in perLanguage[index] where owners[word] == bit {
-                let scalars = Array(String(decoding: word, as: UTF8.self).unicodeScalars)
-                for s in scalars { seen.insert(s.value) }
-                words[index].append(scalars)
-            }
-        }
-        return (words, seen.sorted().map { Unicode.Scalar($0)! })
+        let lexicon = Lexicon(languages: chosen, lists: contents, minLength: minLength, maxLength: maxLength)
+        lexiconCache.withLock { $0 = (key, lexicon) }
+        return lexicon
     }
 
     public func generate(seed: UInt64) throws -> TaskData {
         let chosen = try chosenLanguages()
         let counts = try splitCounts()
-        let (candidates, characters) = try candidateWords()
-        for (index, list) in candidates.enumerated() where list.count < perLanguage {
-            throw invalid("per_language", "is \(perLanguage) but only \(list.count) \(chosen[index].name) words of "
+        let lexicon = try lexicon()
+        for index in chosen.indices where lexicon.count(index) < perLanguage {
+            throw invalid("per_language", "is \(perLanguage) but only \(lexicon.count(index)) \(chosen[index].name) words of "
                           + "\(minLength)...\(maxLength) letters are in no other chosen list; lower it")
         }
         var ids = [UInt32: Int32]()
-        for (i, c) in characters.enumerated() { ids[c.value] = Int32(i + 1) }
+        for (i, c) in lexicon.characters.enumerated() { ids[c.value] = Int32(i + 1) }
 
         var rng = SeededRNG(seed: seed, stream: "data.langid")
         // Per language: a uniform random draw of per_language words (partial Fisher–Yates over file order).
         var drawn = [[Int]]()
-        for list in candidates {
-            var order = Array(list.indices)
+        for index in chosen.indices {
+            var order = Array(0..<lexicon.count(index))
             for i in 0..<perLanguage { order.swapAt(i, i + rng.int(below: order.count - i)) }
             drawn.append(Array(order[0..<perLanguage]))
         }
@@ -207,7 +191,7 @@ public struct LanguageIDTask: Sendable {
             var tokens = [Int32](repeating: 0, count: examples.count * T)
             var lengths = [Int](), labels = [Int]()
             for (row, e) in examples.enumerated() {
-                let word = candidates[e.language][e.word]
+                let word = lexicon.scalars(e.language, e.word)
                 for (t, c) in word.enumerated() { tokens[row * T + t] = ids[c.value]! }
                 lengths.append(word.count); labels.append(e.language)
             }
@@ -217,7 +201,122 @@ public struct LanguageIDTask: Sendable {
         let validation = split(counts.test..<(counts.test + counts.validation), cap: validationSize)
         let train = split((counts.test + counts.validation)..<perLanguage, cap: trainSize)
         return TaskData(train: train, validation: validation, test: test, classes: chosen.count,
-                        vocab: characters.count + 1, features: nil)
+                        vocab: lexicon.characters.count + 1, features: nil)
+    }
+}
+
+/// The most recently read lexicon and its key.
+private let lexiconCache = Mutex<(key: String, lexicon: LanguageIDTask.Lexicon)?>(nil)
+
+extension LanguageIDTask {
+    /// The words kept for each chosen language — lowercased, alphabetic, within the length range and in no
+    /// other chosen list — in file order, and their character vocabulary.
+    public struct Lexicon: Sendable {
+        public let languages: [Language]
+        /// Every distinct word of all lists, as lowercased UTF-8, back to back.
+        private let arena: [UInt8]
+        private let starts: [Int32]
+        /// Kept words of each language: indices into `starts`.
+        private let kept: [[Int32]]
+        /// Every character of the kept words, sorted by scalar value.
+        public let characters: [Unicode.Scalar]
+
+        /// Number of kept words of language `language` (index into `languages`).
+        public func count(_ language: Int) -> Int { kept[language].count }
+
+        /// Kept word `i` of language `language`, as Unicode scalars.
+        public func scalars(_ language: Int, _ i: Int) -> [Unicode.Scalar] {
+            let w = Int(kept[language][i])
+            return Array(String(decoding: arena[Int(starts[w])..<Int(starts[w + 1])], as: UTF8.self).unicodeScalars)
+        }
+
+        /// Kept word `i` of language `language`.
+        public func word(_ language: Int, _ i: Int) -> String {
+            let w = Int(kept[language][i])
+            return String(decoding: arena[Int(starts[w])..<Int(starts[w + 1])], as: UTF8.self)
+        }
+
+        /// Prepares the word lists' contents (one UTF-8 file per language, in `languages` order).
+        init(languages: [Language], lists: [[UInt8]], minLength: Int, maxLength: Int) {
+            self.languages = languages
+            var arena = [UInt8](), starts: [Int32] = [0], owners = [UInt8]()
+            var perLanguage = [[Int32]](repeating: [], count: lists.count)
+            // Open-addressing hash table of word indices (−1 = empty), FNV-1a over the bytes. A hand-made
+            // table because Dictionary<[UInt8], _> costs an allocation and a byte-wise Hasher per word.
+            var table = [Int32](repeating: -1, count: 1 << 16), hashes = [UInt64]()
+            var lowercase = LowercaseTable()
+            var word = [UInt8]()
+            func hash(_ bytes: [UInt8]) -> UInt64 {
+                var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+                return h ^ (h >> 29)
+            }
+            func insert(_ index: Int32, _ h: UInt64, into table: inout [Int32]) {
+                let mask = table.count - 1
+                var slot = Int(truncatingIfNeeded: h) & mask
+                while table[slot] >= 0 { slot = (slot + 1) & mask }
+                table[slot] = index
+            }
+            for (language, bytes) in lists.enumerated() {
+                let bit = UInt8(1) << UInt8(language)
+                var start = 0
+                while start < bytes.count {
+                    var end = start
+                    while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                    defer { start = end + 1 }
+                    guard lowercase.normalize(bytes[start..<end], into: &word, minLength: minLength, maxLength: maxLength)
+                    else { continue }
+                    let h = hash(word), mask = table.count - 1
+                    var slot = Int(truncatingIfNeeded: h) & mask
+                    var found = -1
+                    while table[slot] >= 0 {
+                        let w = Int(table[slot])
+                        if hashes[w] == h && Int(starts[w + 1] - starts[w]) == word.count
+                            && arena[Int(starts[w])..<Int(starts[w + 1])].elementsEqual(word) {
+                            found = w; break
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                    if found < 0 {
+                        found = owners.count
+                        arena.append(contentsOf: word); starts.append(Int32(arena.count))
+                        owners.append(0); hashes.append(h)
+                        table[slot] = Int32(found)
+                        if owners.count * 2 > table.count {  // keep the load under one half
+                            table = [Int32](repeating: -1, count: table.count * 2)
+                            for (w, wh) in hashes.enumerated() { insert(Int32(w), wh, into: &table) }
+                        }
+                    }
+                    if owners[found] & bit == 0 {  // first time in this language's list
+                        owners[found] |= bit
+                        perLanguage[language].append(Int32(found))
+                    }
+                }
+            }
+            // Keep the words of exactly one list; collect their characters.
+            var kept = [[Int32]]()
+            var ascii = [Bool](repeating: false, count: 128), others = Set<UInt32>()
+            for (language, words) in perLanguage.enumerated() {
+                let bit = UInt8(1) << UInt8(language)
+                let mine = words.filter { owners[Int($0)] == bit }
+                for w in mine {
+                    var i = Int(starts[Int(w)])
+                    let end = Int(starts[Int(w) + 1])
+                    while i < end {
+                        let b = arena[i]
+                        if b < 0x80 { ascii[Int(b)] = true; i += 1; continue }
+                        let need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1
+                        var value = UInt32(b) & (need == 1 ? 0x1F : need == 2 ? 0x0F : 0x07)
+                        for k in 1...need { value = value << 6 | UInt32(arena[i + k] & 0x3F) }
+                        others.insert(value)
+                        i += need + 1
+                    }
+                }
+                kept.append(mine)
+            }
+            self.arena = arena; self.starts = starts; self.kept = kept
+            characters = ((0..<128).filter { ascii[$0] }.map { UInt32($0) } + others.sorted()).map { Unicode.Scalar($0)! }
+        }
     }
 }
 
