@@ -4,10 +4,11 @@
 SWIFT        ?= swift
 RELEASE      := -c release -Xswiftc -target-cpu -Xswiftc native
 APT_PACKAGES := pkg-config libhdf5-dev libdnnl-dev hdf5-tools
+WORD_LISTS   := wamerican wngerman wfrench wspanish witalian wportuguese wdutch
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN          := .build/release/seqbench
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps data build run test bench clean
 
 all: build
 
@@ -19,12 +20,20 @@ deps:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
+## data: install missing word lists of the langid task (/usr/share/dict)
+data:
+	@missing=""; for p in $(WORD_LISTS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "seqbench: installing$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
 ## build: release build of the CLI
 build: deps
 	$(SWIFT) build $(RELEASE) --product seqbench
 
 ## run: build and run the default comparison on built-in data, then print the summary
-run: build
+run: build data
 	$(BIN) train --out Results/train --force
 
 ## test: build and run the whole test suite (release build: the gradient checks probe every weight;

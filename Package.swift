@@ -32,7 +32,7 @@ let package = Package(
         // MARK: - Libraries, dependencies flow downward only
         .target(name: "SeqTensor", dependencies: ["CDNNL"]),
         .target(name: "SeqModels", dependencies: ["SeqTensor"]),
-        .target(name: "SeqData", dependencies: ["SeqTensor"]),
+        .target(name: "SeqData", dependencies: ["SeqTensor", "SeqHDF5"]),
         .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
         .target(name: "SeqHDF5", dependencies: ["CHDF5"]),
         .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqTrain"]),
@@ -57,6 +57,7 @@ let package = Package(
                     exclude: ["Resources"]),
         .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
         .testTarget(name: "SeqHDF5Tests", dependencies: ["SeqHDF5"]),
+        .testTarget(name: "SeqDataTests", dependencies: ["SeqData", "SeqHDF5"]),
         .testTarget(name: "SeqHarnessTests", dependencies: ["SeqHarness", "TestSupport"]),
         // Runs the real `seqbench` binary (built alongside the tests) as a user would.
         .testTarget(name: "SeqBenchCLITests", dependencies: ["SeqHarness", "TestSupport"]),

@@ -41,6 +41,10 @@ public struct TaskConfig: Codable, Equatable, Sendable {
         guard case .string(let v)? = parameters[key] else { preconditionFailure("task \(name): '\(key)' is not a string") }
         return v
     }
+    public func bool(_ key: String) -> Bool {
+        guard case .bool(let v)? = parameters[key] else { preconditionFailure("task \(name): '\(key)' is not a boolean") }
+        return v
+    }
 
     // Encoded flat, as in config files: {"name": "contains", "length": 20, …}.
     struct Key: CodingKey {
@@ -109,6 +113,10 @@ public enum TaskError: Error, Equatable, CustomStringConvertible {
 public enum TaskRegistry {
     static let builtIn: [TaskDescriptor] = [
         ContainsTokenTask.descriptor,
+        RecallTask.descriptor,
+        ListOpsTask.descriptor,
+        LanguageIDTask.descriptor,
+        HDF5Task.descriptor,
     ]
 
     private static let registered = Mutex<[TaskDescriptor]>(builtIn)
