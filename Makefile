@@ -34,7 +34,7 @@ build: deps
 
 ## run: build and run the default comparison on built-in data, then print the summary
 run: build data
-	$(BIN) train --out Results/train --force
+	$(BIN) run Experiments/default.yaml --force
 
 ## test: build and run the whole test suite (release build: the gradient checks probe every weight;
 ## -enable-testing for the few tests that reach internals with @testable)
