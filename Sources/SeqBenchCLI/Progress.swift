@@ -39,7 +39,9 @@ final class ProgressPrinter: @unchecked Sendable {
             emit(header + "  epoch \(r.epoch)/\(epochs)  loss \(fmt(r.trainLoss, 4))  val acc \(fmt(100 * r.validationAccuracy, 1)) %"
                  + "  ETA ≤ \(duration(eta))", final: !live)
         case .measuring:
-            emit(header + "  measuring FLOPs and latency", final: !live)
+            emit(header + "  counting FLOPs", final: !live)
+        case .measuringLatency(let models, let runs):
+            emit("measuring latency of \(models) model shape(s) for \(runs) run(s), interleaved", final: true)
         case .runFinished(_, let result):
             let accuracy = result.metrics["test_accuracy"].map { fmt(100 * $0, 1) + " %" } ?? "-"
             emit(header + "  done: test acc \(accuracy), \(Int(result.metrics["epochs"] ?? 0)) epochs, "

@@ -12,6 +12,8 @@ public enum ProgressEvent: Sendable {
     case resumed(id: String, epoch: Int)
     case epoch(id: String, record: EpochRecord, epochs: Int)
     case measuring(id: String)
+    /// Latency of `models` distinct model shapes for `runs` runs, measured interleaved.
+    case measuringLatency(models: Int, runs: Int)
     case runFinished(id: String, result: RunResult)
     case runFailed(id: String, reason: String)
 }
@@ -60,7 +62,7 @@ public struct ExperimentRunner {
                 if failFast { throw RunFailure(runID: run.id, reason: reason) }
             }
         }
-        return results
+        return try measureLatency(results)
     }
 
     private func settings(_ run: PlannedRun) -> [String: String] {
@@ -78,7 +80,7 @@ public struct ExperimentRunner {
             case .epoch(let record, _): progress(.epoch(id: run.id, record: record, epochs: run.config.train.epochs))
             }
         }
-        progress(.measuring(id: run.id))
+        progress(.measuring(id: run.id))   // FLOPs and memory now; latency for all runs at the end
         let fitted = try RunConfig.decode(json: result.configJSON, file: folder.best)
         let length = Int(result.metrics["length"] ?? 1)
         let (forward, step) = try RunMeasurements.flops(model: fitted.model, config: fitted.modelConfig, length: length,
@@ -100,21 +102,8 @@ public struct ExperimentRunner {
         }
         let sgemm = measureSgemmRate(repetitions: 5)
         result.metrics["sgemm_gflops"] = sgemm
-        let latency = try RunMeasurements.latency(model: fitted.model, config: fitted.modelConfig, train: fitted.train,
-                                                  length: length, measure: plan.measure)
-        for (mode, samples) in latency {
-            let stats = LatencyStats(nanoseconds: samples)
-            result.metrics["latency_p50_ms_\(mode)"] = stats.p50 / 1e6
-            result.metrics["latency_p99_ms_\(mode)"] = stats.p99 / 1e6
-            result.metrics["latency_spread_\(mode)"] = stats.spread
-            // Throughput and achieved rate at the median.
-            let batch = Double(Int(mode.drop { !$0.isNumber }) ?? 1)
-            let flops = mode.hasPrefix("train") ? Double(step.matmulFlops) : Double(forward.matmulFlops) * batch
-            result.metrics["sequences_per_second_\(mode)"] = batch / (stats.p50 / 1e9)
-            result.metrics["gflops_\(mode)"] = flops / stats.p50
-        }
-        result.latency = latency
         result.settings = settings(run)
+        result.settings[Self.latencyPending] = "yes"
         let machine = MachineInfo.current
         result.settings["cpu"] = machine.cpuModel
         result.settings["cores"] = String(machine.cores)
@@ -122,6 +111,68 @@ public struct ExperimentRunner {
         result.settings["seqbench_version"] = machine.seqbenchVersion
         result.settings["build"] = machine.build
         return result
+    }
+
+    /// Marks a completed run whose latency is still to be measured (a crash between training and the
+    /// measurement phase leaves it so; `--resume` measures it without training again).
+    static let latencyPending = "latency_pending"
+
+    /// The measurement phase: latency of every run that lacks it, measured in interleaved rounds across all
+    /// distinct model shapes, so that a burst of noise on this shared machine hits every model alike and
+    /// the ratios between models stay trustworthy. Seeds share a shape (timing does not depend on weights),
+    /// so each shape is measured once and its samples stored with each of its runs.
+    func measureLatency(_ results: [RunResult]) throws -> [RunResult] {
+        var results = results
+        let pending = results.indices.filter { results[$0].status == .completed && results[$0].settings[Self.latencyPending] != nil }
+        guard !pending.isEmpty else { return results }
+        struct Shape: Hashable { let model: String; let config: String; let batch: Int; let length: Int }
+        var shapes: [Shape] = [], fitted: [Shape: RunConfig] = [:]
+        var shapeOf: [Int: Shape] = [:]
+        for i in pending {
+            let config = try RunConfig.decode(json: results[i].configJSON, file: results[i].runID)
+            let modelJSON = String(decoding: try JSONEncoder().encode(config.modelConfig), as: UTF8.self)
+            let shape = Shape(model: config.model, config: modelJSON, batch: config.train.batchSize,
+                              length: Int(results[i].metrics["length"] ?? 1))
+            if fitted[shape] == nil { shapes.append(shape); fitted[shape] = config }
+            shapeOf[i] = shape
+        }
+        progress(.measuringLatency(models: shapes.count, runs: pending.count))
+        let m = plan.measure
+        let rounds = max(1, min(5, m.samples))
+        var samples: [Shape: [String: [Int64]]] = [:]
+        var benches: [Shape: LatencyBench] = [:]
+        for shape in shapes {
+            let c = fitted[shape]!
+            benches[shape] = try LatencyBench(model: c.model, config: c.modelConfig, train: c.train, length: shape.length,
+                                              batchSizes: m.batchSizes)
+        }
+        for round in 0..<rounds {
+            let perRound = m.samples / rounds + (round < m.samples % rounds ? 1 : 0)
+            for shape in shapes {
+                for (mode, body) in benches[shape]!.modes {
+                    samples[shape, default: [:]][mode, default: []] += sampleLatency(
+                        warmup: round == 0 ? m.warmup : 1, samples: perRound, maxSeconds: m.maxSeconds / Double(rounds), body)
+                }
+            }
+        }
+        for i in pending {
+            let shape = shapeOf[i]!
+            let (forwardFlops, stepFlops) = (results[i].metrics["flops_forward"] ?? .nan, results[i].metrics["flops_train_step"] ?? .nan)
+            for (mode, raw) in samples[shape]! {
+                let stats = LatencyStats(nanoseconds: raw)
+                results[i].metrics["latency_p50_ms_\(mode)"] = stats.p50 / 1e6
+                results[i].metrics["latency_p99_ms_\(mode)"] = stats.p99 / 1e6
+                results[i].metrics["latency_spread_\(mode)"] = stats.spread
+                let batch = Double(Int(mode.drop { !$0.isNumber }) ?? 1)
+                let flops = mode.hasPrefix("train") ? stepFlops : forwardFlops * batch
+                results[i].metrics["sequences_per_second_\(mode)"] = batch / (stats.p50 / 1e9)
+                results[i].metrics["gflops_\(mode)"] = flops / stats.p50
+            }
+            results[i].latency = samples[shape]!
+            results[i].settings[Self.latencyPending] = nil
+            try results[i].write(to: folder(plan.runs.first { $0.id == results[i].runID }!).result)
+        }
+        return results
     }
 
     /// A finished run's result when its files say it completed with this very configuration.

@@ -51,6 +51,9 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(runs.map(\.runID), ids)
         XCTAssertTrue(runs.allSatisfy { $0.status == .completed })
         XCTAssertEqual(runs[0].latency.keys.sorted(), ["infer_b1", "infer_b4", "train_b16"])
+        XCTAssertTrue(runs.allSatisfy { $0.settings["latency_pending"] == nil && $0.latency["infer_b1"]?.count == 5 },
+                      "the interleaved measurement phase measured every run")
+        XCTAssertEqual(runs[0].latency, runs[1].latency, "seeds of one model shape share its measurement")
         XCTAssertNotNil(runs[0].metrics["flops_forward"])
         // The table: a row per model, the attention delta below.
         let lines = r.stdout.split(separator: "\n").map(String.init)

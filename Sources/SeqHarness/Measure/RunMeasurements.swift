@@ -43,17 +43,31 @@ public enum RunMeasurements {
     /// training step (forward, loss, backward, clipping, optimizer update) at the training batch size.
     public static func latency(model name: String, config: ModelConfig, train: TrainConfig, length: Int,
                                measure: MeasureConfig) throws -> [String: [Int64]] {
+        let bench = try LatencyBench(model: name, config: config, train: train, length: length, batchSizes: measure.batchSizes)
         var out: [String: [Int64]] = [:]
+        for (mode, body) in bench.modes {
+            out[mode] = sampleLatency(warmup: measure.warmup, samples: measure.samples, maxSeconds: measure.maxSeconds, body)
+        }
+        return out
+    }
+}
+
+/// The timed bodies of one model shape, ready to sample: inference per batch size and a training step.
+/// Held by the caller so that measurements of several models can be interleaved.
+public struct LatencyBench {
+    /// (mode, body) in a fixed order: `infer_b<N>` for each batch size, then `train_b<B>`.
+    public let modes: [(String, () -> Void)]
+
+    public init(model name: String, config: ModelConfig, train: TrainConfig, length: Int, batchSizes: [Int]) throws {
         let model = try ModelRegistry.make(name, config: config, seed: 0)
-        for size in measure.batchSizes {
-            let (batch, _) = syntheticBatch(config, size: size, length: length)
-            out["infer_b\(size)"] = sampleLatency(warmup: measure.warmup, samples: measure.samples,
-                                                  maxSeconds: measure.maxSeconds) { _ = model.forward(batch) }
+        var modes: [(String, () -> Void)] = []
+        for size in batchSizes {
+            let (batch, _) = RunMeasurements.syntheticBatch(config, size: size, length: length)
+            modes.append(("infer_b\(size)", { _ = model.forward(batch) }))
         }
         let trainer = Trainer(model: model, config: train, seed: 0)
-        let (batch, labels) = syntheticBatch(config, size: train.batchSize, length: length)
-        out["train_b\(train.batchSize)"] = sampleLatency(warmup: measure.warmup, samples: measure.samples,
-                                                         maxSeconds: measure.maxSeconds) { trainer.step(batch, labels: labels) }
-        return out
+        let (batch, labels) = RunMeasurements.syntheticBatch(config, size: train.batchSize, length: length)
+        modes.append(("train_b\(train.batchSize)", { trainer.step(batch, labels: labels) }))
+        self.modes = modes
     }
 }
