@@ -125,13 +125,12 @@ public struct ExperimentRunner {
         var results = results
         let pending = results.indices.filter { results[$0].status == .completed && results[$0].settings[Self.latencyPending] != nil }
         guard !pending.isEmpty else { return results }
-        struct Shape: Hashable { let model: String; let config: String; let batch: Int; let length: Int }
+        struct Shape: Hashable { let model: String; let config: ModelConfig; let batch: Int; let length: Int }
         var shapes: [Shape] = [], fitted: [Shape: RunConfig] = [:]
         var shapeOf: [Int: Shape] = [:]
         for i in pending {
             let config = try RunConfig.decode(json: results[i].configJSON, file: results[i].runID)
-            let modelJSON = String(decoding: try JSONEncoder().encode(config.modelConfig), as: UTF8.self)
-            let shape = Shape(model: config.model, config: modelJSON, batch: config.train.batchSize,
+            let shape = Shape(model: config.model, config: config.modelConfig, batch: config.train.batchSize,
                               length: Int(results[i].metrics["length"] ?? 1))
             if fitted[shape] == nil { shapes.append(shape); fitted[shape] = config }
             shapeOf[i] = shape

@@ -1,8 +1,8 @@
 /// The architecture of a sequence classifier. Every registered model reads the fields it needs
 /// (`attentionDim` only matters to attention models).
-public struct ModelConfig: Codable, Equatable, Sendable {
+public struct ModelConfig: Codable, Hashable, Sendable {
     /// What a time step of the input is.
-    public enum InputKind: String, Codable, Sendable {
+    public enum InputKind: String, Codable, Hashable, Sendable {
         /// Token ids through an embedding of `vocab` × `embedDim`; id 0 is padding.
         case tokens
         /// Dense vectors of `features` floats.
