@@ -12,21 +12,22 @@ BIN          := .build/release/seqbench
 
 all: build
 
-## deps: install missing system packages (HDF5, oneDNN)
-deps:
-	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+# $(call install_missing,PACKAGES): apt-get install those not installed yet (apt-get update first).
+define install_missing
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "seqbench: installing$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+endef
+
+## deps: install missing system packages (HDF5, oneDNN)
+deps:
+	$(call install_missing,$(APT_PACKAGES))
 
 ## data: install missing word lists of the langid task (/usr/share/dict)
 data:
-	@missing=""; for p in $(WORD_LISTS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "seqbench: installing$$missing"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
-	fi
+	$(call install_missing,$(WORD_LISTS))
 
 ## build: release build of the CLI
 build: deps
@@ -38,7 +39,7 @@ run: build data
 
 ## test: build and run the whole test suite (release build: the gradient checks probe every weight;
 ## -enable-testing for the few tests that reach internals with @testable)
-test: deps
+test: deps data
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
@@ -48,4 +49,4 @@ bench: deps
 	.build/release/SeqBenchmarks
 
 clean:
-	rm -rf .build
+	rm -rf .build Examples/custom-model/.build
