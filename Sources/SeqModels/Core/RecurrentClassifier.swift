@@ -17,7 +17,8 @@ public enum Pooling: Sendable {
 public final class RecurrentClassifier: SequenceModel {
     public let config: ModelConfig
     public let pooling: Pooling
-    public let embedding: Embedding?
+    public let input: InputLayer
+    public var embedding: Embedding? { input.embedding }
     public let encoder: RecurrentStack
     public let attention: AdditiveAttention?
     public let classifier: Linear
@@ -27,9 +28,6 @@ public final class RecurrentClassifier: SequenceModel {
 
     // Saved by forward for backward.
     private var layout = PackedLayout(lengths: [1], maxLength: 1)
-    private var packedIDs: [Int32] = []        // [N] token ids in packed order
-    private let x = Workspace()                // [N, I] packed input rows
-    private let dx = Workspace()               // [N, I] d loss / d input rows
     private let representation = Workspace()   // [B, D] pooled vectors, sorted order
     private let dRepresentation = Workspace()  // [B, D]
     private let sortedLogits = Workspace()     // [B, C]
@@ -39,8 +37,7 @@ public final class RecurrentClassifier: SequenceModel {
         precondition(pooling != .bidirectionalEnds || bidirectional, "bidirectionalEnds pooling needs two directions")
         self.config = config
         self.pooling = pooling
-        embedding = config.input == .tokens
-            ? Embedding(prefix: "embedding.", vocab: config.vocab, width: config.embedDim, rng: &rng) : nil
+        input = InputLayer(config: config, rng: &rng)
         encoder = RecurrentStack(cell: cell, inputSize: config.inputWidth, hidden: config.hidden, layers: config.layers,
                                  bidirectional: bidirectional, prefix: "rnn.", rng: &rng)
         attention = pooling == .attention
@@ -50,7 +47,7 @@ public final class RecurrentClassifier: SequenceModel {
     }
 
     public var parameters: [Parameter] {
-        (embedding.map { [$0.weight] } ?? []) + encoder.parameters + (attention?.parameters ?? []) + classifier.parameters
+        input.parameters + encoder.parameters + (attention?.parameters ?? []) + classifier.parameters
     }
 
     public func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops] {
@@ -89,36 +86,16 @@ public final class RecurrentClassifier: SequenceModel {
     public func forward(_ batch: SequenceBatch) -> Tensor {
         let T = batch.length, B = batch.batchSize, C = config.classes
         layout = PackedLayout(lengths: batch.lengths, maxLength: T)
-        let N = layout.rows, I = config.inputWidth
-        let x = self.x.reserve(N * I)
-        switch batch.input {
-        case .tokens(let ids):
-            guard let embedding else { preconditionFailure("model expects dense features, got tokens") }
-            if packedIDs.count < N { packedIDs = [Int32](repeating: 0, count: N) }
-            for t in 0..<T {
-                for i in 0..<layout.batchSizes[t] { packedIDs[layout.row(step: t, sequence: i)] = ids[layout.order[i] * T + t] }
-            }
-            packedIDs.withUnsafeBufferPointer { embedding.forward(out: x, ids: $0.baseAddress!, rows: N) }
-        case .features(let features, let F):
-            precondition(embedding == nil && F == config.features, "model expects \(config.features) features per step, got \(F)")
-            features.withUnsafeBufferPointer { f in
-                for t in 0..<T {
-                    for i in 0..<layout.batchSizes[t] {
-                        (x + layout.row(step: t, sequence: i) * I).update(from: f.baseAddress! + (layout.order[i] * T + t) * I, count: I)
-                    }
-                }
-            }
-        }
-
+        let x = input.forward(batch, layout: layout)
         let top = encoder.forward(x: x, layout: layout)
         let D = encoder.outputWidth, H = config.hidden
         let rep = representation.reserve(B * D)
         switch pooling {
         case .lastStep:
-            for i in 0..<B { (rep + i * D).update(from: top + layout.row(step: layout.lengths[i] - 1, sequence: i) * D, count: D) }
+            for i in 0..<B { (rep + i * D).update(from: top + layout.lastRow(sequence: i) * D, count: D) }
         case .bidirectionalEnds:
             for i in 0..<B {
-                (rep + i * D).update(from: top + layout.row(step: layout.lengths[i] - 1, sequence: i) * D, count: H)
+                (rep + i * D).update(from: top + layout.lastRow(sequence: i) * D, count: H)
                 (rep + i * D + H).update(from: top + layout.row(step: 0, sequence: i) * D + H, count: H)
             }
         case .attention:
@@ -127,10 +104,7 @@ public final class RecurrentClassifier: SequenceModel {
 
         let sorted = sortedLogits.reserve(B * C)
         classifier.forward(y: sorted, x: rep, rows: B)
-        var logits = Tensor(zeros: [B, C])
-        logits.data.withUnsafeMutableBufferPointer { out in
-            for i in 0..<B { (out.baseAddress! + layout.order[i] * C).update(from: sorted + i * C, count: C) }
-        }
+        let logits = layout.batchOrder(sorted, width: C)
         if let attention {
             var weights = Tensor(zeros: [B, T])
             for i in 0..<B {
@@ -146,12 +120,9 @@ public final class RecurrentClassifier: SequenceModel {
     // backward: dlogits [B, C] (batch order) → every parameter gradient (+=); inputGradient [B, T, F] if tracked
     public func backward(_ dLogits: Tensor) {
         let B = layout.batch, C = config.classes, D = encoder.outputWidth, H = config.hidden
-        let N = layout.rows, I = config.inputWidth, T = layout.maxLength
         precondition(dLogits.shape == [B, C], "dlogits must be [\(B), \(C)], got \(dLogits.shape)")
         let dSorted = dSortedLogits.reserve(B * C)
-        dLogits.data.withUnsafeBufferPointer { d in
-            for i in 0..<B { (dSorted + i * C).update(from: d.baseAddress! + layout.order[i] * C, count: C) }
-        }
+        layout.sortedOrder(dLogits, into: dSorted)
         let rep = UnsafePointer(representation.pointer)
         let dRep = dRepresentation.reserve(B * D)
         classifier.backward(dx: dRep, dy: dSorted, x: rep, rows: B)
@@ -160,35 +131,18 @@ public final class RecurrentClassifier: SequenceModel {
         switch pooling {
         case .lastStep:
             for i in 0..<B {
-                Elementwise.add(dRep + i * D, into: dTop + layout.row(step: layout.lengths[i] - 1, sequence: i) * D, count: D)
+                Elementwise.add(dRep + i * D, into: dTop + layout.lastRow(sequence: i) * D, count: D)
             }
         case .bidirectionalEnds:
             for i in 0..<B {
-                Elementwise.add(dRep + i * D, into: dTop + layout.row(step: layout.lengths[i] - 1, sequence: i) * D, count: H)
+                Elementwise.add(dRep + i * D, into: dTop + layout.lastRow(sequence: i) * D, count: H)
                 Elementwise.add(dRep + i * D + H, into: dTop + layout.row(step: 0, sequence: i) * D + H, count: H)
             }
         case .attention:
             attention!.backward(dh: dTop, dcontext: dRep, h: encoder.output(layer: config.layers - 1), layout: layout)
         }
 
-        let needDX = embedding != nil || tracksInputGradient
-        let dx = needDX ? self.dx.reserve(N * I) : nil
-        encoder.backward(x: x.pointer, dx: dx)
-        if let embedding, let dx {
-            packedIDs.withUnsafeBufferPointer { embedding.backward(dout: dx, ids: $0.baseAddress!, rows: N) }
-            inputGradient = nil
-        } else if let dx {
-            var g = Tensor(zeros: [B, T, I])
-            g.data.withUnsafeMutableBufferPointer { out in
-                for t in 0..<T {
-                    for i in 0..<layout.batchSizes[t] {
-                        (out.baseAddress! + (layout.order[i] * T + t) * I).update(from: dx + layout.row(step: t, sequence: i) * I, count: I)
-                    }
-                }
-            }
-            inputGradient = g
-        } else {
-            inputGradient = nil
-        }
+        encoder.backward(x: input.output, dx: input.gradientBuffer(layout: layout, tracksInputGradient: tracksInputGradient))
+        inputGradient = input.backward(layout: layout, tracksInputGradient: tracksInputGradient)
     }
 }

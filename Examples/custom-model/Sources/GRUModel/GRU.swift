@@ -205,7 +205,8 @@ func gruCellBackward(dXProj: UnsafeMutablePointer<Float>, dHProj: UnsafeMutableP
 /// PyTorch module names: `embedding`, `rnn` (an `nn.GRU(I, H, num_layers: L, batch_first: True)`), `classifier`.
 public final class GRUClassifier: SequenceModel {
     public let config: ModelConfig
-    public let embedding: Embedding?
+    public let input: InputLayer
+    public var embedding: Embedding? { input.embedding }
     public let layers: [GRULayer]
     public let classifier: Linear
     public var tracksInputGradient = false
@@ -213,9 +214,6 @@ public final class GRUClassifier: SequenceModel {
 
     // Saved by forward for backward.
     private var layout = PackedLayout(lengths: [1], maxLength: 1)
-    private var packedIDs: [Int32] = []                 // [N] token ids in packed order
-    private let x = Workspace()                         // [N, I] packed input rows
-    private let dx = Workspace()                        // [N, I] d loss / d input rows
     private let outputs: [Workspace]                    // per layer [N, H]
     private let dOutputs: [Workspace]                   // per layer d loss / d output [N, H]
     private let representation = Workspace()            // [B, H] last valid hidden states, sorted order
@@ -225,8 +223,7 @@ public final class GRUClassifier: SequenceModel {
 
     public init(config: ModelConfig, rng: inout SeededRNG) {
         self.config = config
-        embedding = config.input == .tokens
-            ? Embedding(prefix: "embedding.", vocab: config.vocab, width: config.embedDim, rng: &rng) : nil
+        input = InputLayer(config: config, rng: &rng)
         var built: [GRULayer] = []
         for k in 0..<config.layers {
             built.append(GRULayer(layer: k, inputSize: k == 0 ? config.inputWidth : config.hidden, hidden: config.hidden,
@@ -239,7 +236,7 @@ public final class GRUClassifier: SequenceModel {
     }
 
     public var parameters: [Parameter] {
-        (embedding.map { [$0.weight] } ?? []) + layers.flatMap(\.parameters) + classifier.parameters
+        input.parameters + layers.flatMap(\.parameters) + classifier.parameters
     }
 
     public func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops] {
@@ -259,85 +256,45 @@ public final class GRUClassifier: SequenceModel {
     public func forward(_ batch: SequenceBatch) -> Tensor {
         let T = batch.length, B = batch.batchSize, C = config.classes, H = config.hidden
         layout = PackedLayout(lengths: batch.lengths, maxLength: T)
-        let N = layout.rows, I = config.inputWidth
-        let x = self.x.reserve(N * I)
-        switch batch.input {
-        case .tokens(let ids):
-            guard let embedding else { preconditionFailure("model expects dense features, got tokens") }
-            if packedIDs.count < N { packedIDs = [Int32](repeating: 0, count: N) }
-            for t in 0..<T {
-                for i in 0..<layout.batchSizes[t] { packedIDs[layout.row(step: t, sequence: i)] = ids[layout.order[i] * T + t] }
-            }
-            packedIDs.withUnsafeBufferPointer { embedding.forward(out: x, ids: $0.baseAddress!, rows: N) }
-        case .features(let features, let F):
-            precondition(embedding == nil && F == config.features, "model expects \(config.features) features per step, got \(F)")
-            features.withUnsafeBufferPointer { f in
-                for t in 0..<T {
-                    for i in 0..<layout.batchSizes[t] {
-                        (x + layout.row(step: t, sequence: i) * I).update(from: f.baseAddress! + (layout.order[i] * T + t) * I, count: I)
-                    }
-                }
-            }
-        }
+        let N = layout.rows
+        let x = input.forward(batch, layout: layout)
 
-        var input = UnsafePointer(x)
+        var layerInput = x
         for (k, layer) in layers.enumerated() {
             let out = outputs[k].reserve(N * H)
-            layer.forward(out: out, x: input, layout: layout)
-            input = UnsafePointer(out)
+            layer.forward(out: out, x: layerInput, layout: layout)
+            layerInput = UnsafePointer(out)
         }
         let rep = representation.reserve(B * H)
-        for i in 0..<B { (rep + i * H).update(from: input + layout.row(step: layout.lengths[i] - 1, sequence: i) * H, count: H) }
+        for i in 0..<B { (rep + i * H).update(from: layerInput + layout.lastRow(sequence: i) * H, count: H) }
 
         let sorted = sortedLogits.reserve(B * C)
         classifier.forward(y: sorted, x: rep, rows: B)
-        var logits = Tensor(zeros: [B, C])
-        logits.data.withUnsafeMutableBufferPointer { out in
-            for i in 0..<B { (out.baseAddress! + layout.order[i] * C).update(from: sorted + i * C, count: C) }
-        }
-        return logits
+        return layout.batchOrder(sorted, width: C)
     }
 
     // backward: dlogits [B, C] (batch order) → every parameter gradient (+=); inputGradient [B, T, F] if tracked
     public func backward(_ dLogits: Tensor) {
         let B = layout.batch, C = config.classes, H = config.hidden
-        let N = layout.rows, I = config.inputWidth, T = layout.maxLength, L = layers.count
+        let N = layout.rows, L = layers.count
         precondition(dLogits.shape == [B, C], "dlogits must be [\(B), \(C)], got \(dLogits.shape)")
         let dSorted = dSortedLogits.reserve(B * C)
-        dLogits.data.withUnsafeBufferPointer { d in
-            for i in 0..<B { (dSorted + i * C).update(from: d.baseAddress! + layout.order[i] * C, count: C) }
-        }
+        layout.sortedOrder(dLogits, into: dSorted)
         let dRep = dRepresentation.reserve(B * H)
         classifier.backward(dx: dRep, dy: dSorted, x: UnsafePointer(representation.pointer), rows: B)
 
         // Only each sequence's last valid row of the top layer reaches the classifier.
         let dTop = dOutputs[L - 1].reserve(N * H, zeroed: true)
         for i in 0..<B {
-            (dTop + layout.row(step: layout.lengths[i] - 1, sequence: i) * H).update(from: dRep + i * H, count: H)
+            (dTop + layout.lastRow(sequence: i) * H).update(from: dRep + i * H, count: H)
         }
-        let needDX = embedding != nil || tracksInputGradient
-        let dx = needDX ? self.dx.reserve(N * I) : nil
+        let dx = input.gradientBuffer(layout: layout, tracksInputGradient: tracksInputGradient)
         for k in stride(from: L - 1, through: 0, by: -1) {
-            let input = k == 0 ? UnsafePointer(x.pointer) : UnsafePointer(outputs[k - 1].pointer)
+            let x = k == 0 ? input.output : UnsafePointer(outputs[k - 1].pointer)
             let dInput: UnsafeMutablePointer<Float>? = k == 0 ? dx : dOutputs[k - 1].reserve(N * H)
-            layers[k].backward(dx: dInput, dout: dOutputs[k].pointer, ldDout: H, x: input, layout: layout)
+            layers[k].backward(dx: dInput, dout: dOutputs[k].pointer, ldDout: H, x: x, layout: layout)
         }
 
-        if let embedding, let dx {
-            packedIDs.withUnsafeBufferPointer { embedding.backward(dout: dx, ids: $0.baseAddress!, rows: N) }
-            inputGradient = nil
-        } else if let dx {
-            var g = Tensor(zeros: [B, T, I])
-            g.data.withUnsafeMutableBufferPointer { out in
-                for t in 0..<T {
-                    for i in 0..<layout.batchSizes[t] {
-                        (out.baseAddress! + (layout.order[i] * T + t) * I).update(from: dx + layout.row(step: t, sequence: i) * I, count: I)
-                    }
-                }
-            }
-            inputGradient = g
-        } else {
-            inputGradient = nil
-        }
+        inputGradient = input.backward(layout: layout, tracksInputGradient: tracksInputGradient)
     }
 }
