@@ -75,3 +75,65 @@ extension String {
         split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
     }
 }
+
+/// How far a model is from a PyTorch reference case.
+public struct ParityReport: CustomStringConvertible {
+    public var logitError = 0.0, lossError = 0.0, attentionError = 0.0
+    /// Worst |a − e| / max(|e|, 1e-2) over every gradient entry (i.e. relative, with a 1e-6 absolute floor).
+    public var worstGradient = 0.0
+    public var worstGradientName = ""
+    /// Problems that are not a number: missing or misnamed parameters, wrong shapes, missing attention.
+    public var mismatches: [String] = []
+
+    /// Within the tolerances: logits, loss and attention 1e-5, gradients 1e-4 relative.
+    public var passes: Bool {
+        mismatches.isEmpty && logitError <= 1e-5 && lossError <= 1e-5 && attentionError <= 1e-5 && worstGradient <= 1e-4
+    }
+
+    public var description: String {
+        "logits \(logitError), loss \(lossError), attention \(attentionError), gradients \(worstGradient) (\(worstGradientName))"
+            + (mismatches.isEmpty ? "" : "; " + mismatches.joined(separator: "; "))
+    }
+}
+
+extension TorchReferenceCase {
+    /// Loads this case's weights into `model` (which must have its parameter names and shapes), runs forward,
+    /// cross-entropy and backward on its batch, and compares everything with PyTorch's values.
+    public func parity(of model: any SequenceModel) -> ParityReport {
+        var report = ParityReport()
+        if Set(model.parameters.map(\.name)) != Set(parameters.keys) {
+            report.mismatches.append("parameter names \(model.parameters.map(\.name).sorted()) ≠ \(parameters.keys.sorted())")
+            return report
+        }
+        for p in model.parameters {
+            let reference = parameters[p.name]!
+            guard p.shape == reference.shape else {
+                report.mismatches.append("\(p.name) has shape \(p.shape), PyTorch \(reference.shape)")
+                return report
+            }
+            p.values = reference.values
+        }
+        model.parameters.zeroGrad()
+        let out = model.forward(batch)
+        var dLogits: Tensor? = Tensor(zeros: [0])
+        let loss = CrossEntropy.lossAndGradient(logits: out, labels: labels, dlogits: &dLogits)
+        let attentionWeights = model.attentionWeights
+        model.backward(dLogits!)
+        report.logitError = zip(out.data, logits.values).map { abs(Double($0) - $1) }.max() ?? .infinity
+        report.lossError = abs(loss - self.loss)
+        if let expected = attention {
+            if let got = attentionWeights {
+                report.attentionError = zip(got.data, expected.values).map { abs(Double($0) - $1) }.max() ?? .infinity
+            } else {
+                report.mismatches.append("the model exposes no attention weights")
+            }
+        }
+        for p in model.parameters {
+            for (a, e) in zip(p.gradient, gradients[p.name]!.values) {
+                let error = abs(Double(a) - e) / max(abs(e), 1e-2)
+                if error > report.worstGradient { report.worstGradient = error; report.worstGradientName = p.name }
+            }
+        }
+        return report
+    }
+}

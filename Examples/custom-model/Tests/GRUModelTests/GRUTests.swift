@@ -119,34 +119,9 @@ final class GRUTests: XCTestCase {
         let cases = try TorchReferenceCase.load(Self.torchReference)
         let c = try XCTUnwrap(cases.first { $0.name == "gru_tokens" }, "torch_reference.h5 has a gru_tokens case")
         XCTAssertEqual(c.model, "gru")
-        let model = try ModelRegistry.make("gru", config: c.config, seed: 0)
-        XCTAssertEqual(Set(model.parameters.map(\.name)), Set(c.parameters.keys), "parameter names")
-        for p in model.parameters {
-            let reference = try XCTUnwrap(c.parameters[p.name])
-            XCTAssertEqual(p.shape, reference.shape, "shape of \(p.name)")
-            p.values = reference.values
-        }
-        model.parameters.zeroGrad()
-        let logits = model.forward(c.batch)
-        var dLogits: Tensor? = Tensor(zeros: [0])
-        let loss = CrossEntropy.lossAndGradient(logits: logits, labels: c.labels, dlogits: &dLogits)
-        model.backward(dLogits!)
-
-        XCTAssertEqual(logits.shape, c.logits.shape)
-        let logitError = zip(logits.data, c.logits.values).map { abs(Double($0) - $1) }.max()!
-        XCTAssertLessThanOrEqual(logitError, 1e-5, "logits")
-        XCTAssertEqual(loss, c.loss, accuracy: 1e-5, "loss")
-        // Relative error with an absolute floor of 1e-2 in the denominator (as seqbench's own parity test).
-        var worstGradient = 0.0, worstName = ""
-        for p in model.parameters {
-            let expected = try XCTUnwrap(c.gradients[p.name])
-            for (a, e) in zip(p.gradient, expected.values) {
-                let error = abs(Double(a) - e) / max(abs(e), 1e-2)
-                if error > worstGradient { worstGradient = error; worstName = p.name }
-            }
-        }
-        XCTAssertLessThanOrEqual(worstGradient, 1e-4, "gradient of \(worstName)")
-        print("parity gru_tokens: logits \(logitError), loss \(abs(loss - c.loss)), gradients \(worstGradient) (\(worstName))")
+        let report = c.parity(of: try ModelRegistry.make("gru", config: c.config, seed: 0))
+        XCTAssertTrue(report.passes, "gru_tokens: \(report)")
+        print("parity gru_tokens: \(report)")
     }
 
     /// Changing inputs at or past a sequence's length changes neither logits nor gradients, bit for bit.
