@@ -39,6 +39,7 @@ struct RunCommand: ParsableCommand {
             }
             try fm.removeItem(atPath: folder)
         }
+        if MachineInfo.buildConfiguration == "debug" { say(MachineInfo.debugWarning) }
         let printer = ProgressPrinter(quiet: quiet)
         if !quiet {
             say("\(plan.name): \(plan.runs.count) runs (\(Set(plan.runs.map(\.model.label)).count) models"
@@ -54,6 +55,7 @@ struct RunCommand: ParsableCommand {
         let runs = try runner.collect()
         let table = try ExperimentReport.write(runs: runs, experiment: plan.name, sweepKeys: plan.sweepKeys, folder: folder)
         say("\n" + table)
+        if MachineInfo.buildConfiguration == "debug" { say("\n" + MachineInfo.debugWarning) }
         say("\n\(folder)/: metrics.h5, summary.csv, report.md, plots (*.svg), runs/<run id>/{best,last,run}.h5")
         if let failure { throw failure }
         let failed = runs.filter { $0.status == .failed }
