@@ -8,7 +8,7 @@ WORD_LISTS   := wamerican wngerman wfrench wspanish witalian wportuguese wdutch
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN          := .build/release/seqbench
 
-.PHONY: all deps data build run test bench clean
+.PHONY: all deps data build run test bench bench-compare clean
 
 all: build
 
@@ -43,10 +43,23 @@ test: deps data
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
 
-## bench: time forward and training steps of every model (release build)
+## bench: every model × {infer_b1, infer_b32, train_b32} × hidden {128, 512} × length {64, 256} (release build);
+## a table, and JSON in Results/bench/seqbench.json. BENCH_ARGS passes options (e.g. --hidden 128 --min-time 0.5).
 bench: deps
 	$(SWIFT) build $(RELEASE) --product SeqBenchmarks
-	.build/release/SeqBenchmarks
+	.build/release/SeqBenchmarks $(BENCH_ARGS)
+
+## bench-compare: the same cases through PyTorch (Benchmarks/torch_bench.py) and seqbench in one go, then the
+## ratio seqbench/PyTorch per case. Needs a virtualenv with torch in .venv-torch (never part of make test or CI).
+TORCH_PY := .venv-torch/bin/python
+bench-compare: deps
+	@$(TORCH_PY) -c "import torch, numpy" 2>/dev/null || { \
+		echo "bench-compare needs PyTorch in .venv-torch; create it once with:"; \
+		echo "  python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy"; exit 1; }
+	$(SWIFT) build $(RELEASE) --product SeqBenchmarks
+	$(TORCH_PY) Benchmarks/torch_bench.py --out Results/bench/torch.json $(BENCH_ARGS)
+	.build/release/SeqBenchmarks --out Results/bench/seqbench.json $(BENCH_ARGS)
+	python3 Benchmarks/compare.py Results/bench/seqbench.json Results/bench/torch.json
 
 clean:
 	rm -rf .build Examples/custom-model/.build

@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "seqbench", dependencies: ["SeqBenchCLI"]),
-        .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTrain"], path: "Benchmarks/SeqBenchmarks"),
+        .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqHarness"], path: "Benchmarks/SeqBenchmarks"),
 
         // MARK: - Tests
         .target(name: "TestSupport", dependencies: ["SeqModels", "SeqStore"], path: "Tests/TestSupport"),

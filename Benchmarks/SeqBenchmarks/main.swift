@@ -1,79 +1,107 @@
-// Model benchmarks: median wall time of inference (batch 1 and 32) and of a full training step
-// (forward + cross-entropy + backward + clip + Adam, batch 32) for every registered model.
-// Canonical case: tokens (vocab 32, embedding 32), H 128, A 128, 10 classes, 1 layer, T 64, full length.
+// seqbench's model benchmarks (`make bench`): every registered model × {infer_b1, infer_b32, train_b32} ×
+// hidden × length, timed one iteration at a time after a warm-up; median, p90, min and spread per case, a
+// table on the terminal and JSON under Results/bench/. The cases mirror Benchmarks/torch_bench.py, so
+// `make bench-compare` can put the two side by side.
 //
-//   .build/release/SeqBenchmarks [--hidden 128] [--length 64] [--threads N] [--min-time 1]
+// Canonical case: dense input of 32 features (or --tokens: an embedding of 32), attention dim = hidden,
+// 10 classes, 1 layer, full-length sequences. A training step is forward + cross-entropy + backward + Adam
+// (no clipping, as in the PyTorch reference).
+//
+//   .build/release/SeqBenchmarks [--hidden 128 512] [--length 64 256] [--models lstm …] [--modes train_b32 …]
+//                                [--threads N] [--min-time 1] [--tokens] [--out Results/bench/seqbench.json]
 
+import Foundation
+import SeqHarness
 import SeqModels
 import SeqTensor
 import SeqTrain
 
 struct Options {
-    var hidden = 128, length = 64, threads: Int? = nil, minTime = 1.0, minIterations = 30, warmup = 10
+    var hidden = [128, 512], length = [64, 256], models = ModelRegistry.names
+    var modes = ["infer_b1", "infer_b32", "train_b32"]
+    var threads: Int? = nil, minTime = 1.0, minIterations = 30, warmup = 10, tokens = false
+    var out = "Results/bench/seqbench.json"
+
     init(_ args: [String]) {
-        var it = args.dropFirst().makeIterator()
-        while let flag = it.next() {
-            guard let value = it.next() else { fatalError("\(flag) needs a value") }
-            switch flag {
-            case "--hidden": hidden = Int(value)!
-            case "--length": length = Int(value)!
-            case "--threads": threads = Int(value)!
-            case "--min-time": minTime = Double(value)!
-            default: fatalError("unknown option \(flag); expected --hidden, --length, --threads, --min-time")
-            }
+        var i = 1
+        func values() -> [String] {
+            var v: [String] = []
+            while i + 1 < args.count && !args[i + 1].hasPrefix("--") { i += 1; v.append(args[i]) }
+            guard !v.isEmpty else { fail("\(args[i]) needs a value") }
+            return v
         }
+        while i < args.count {
+            switch args[i] {
+            case "--hidden": hidden = values().map { number($0, "--hidden") }
+            case "--length": length = values().map { number($0, "--length") }
+            case "--models": models = values()
+            case "--modes": modes = values()
+            case "--threads": threads = number(values()[0], "--threads")
+            case "--min-time": minTime = Double(number(values()[0], "--min-time", scale: 1000)) / 1000
+            case "--out": out = values()[0]
+            case "--tokens": tokens = true
+            default: fail("unknown option \(args[i]); see the comment at the top of Benchmarks/SeqBenchmarks/main.swift")
+            }
+            i += 1
+        }
+        for m in models where !ModelRegistry.names.contains(m) { fail("unknown model \(m)") }
+        for m in modes where !["infer_b1", "infer_b32", "train_b32"].contains(m) { fail("unknown mode \(m)") }
     }
+}
+
+/// A positive number given to `flag` (× `scale`, rounded), or exit with a message.
+func number(_ text: String, _ flag: String, scale: Double = 1) -> Int {
+    guard let v = Double(text), v > 0 else { fail("\(flag) takes positive numbers, got '\(text)'") }
+    return Int((v * scale).rounded())
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("SeqBenchmarks: \(message)\n".utf8))
+    exit(2)
 }
 
 let options = Options(CommandLine.arguments)
 ComputeThreads.set(options.threads)
-let clock = ContinuousClock()
+let machine = MachineInfo.current
+if machine.build == "debug" { print(MachineInfo.debugWarning) }
+print("seqbench \(machine.seqbenchVersion) (\(machine.build)), \(machine.cpuModel), \(machine.threads) threads; "
+      + (options.tokens ? "tokens (embedding 32)" : "dense input of 32 features") + ", A = H, 10 classes, 1 layer")
+print("model             mode       hidden  length  median ms    p90 ms    min ms  spread %  iters")
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
-
-/// Warm-up, then samples until both the count and the time budget are reached; milliseconds.
-func sample(_ body: () -> Void) -> [Double] {
-    for _ in 0..<options.warmup { body() }
-    var samples: [Double] = []
-    let start = clock.now
-    while samples.count < options.minIterations || seconds(clock.now - start) < options.minTime {
-        samples.append(seconds(clock.measure(body)) * 1e3)
-        if samples.count >= 5000 { break }
-    }
-    return samples.sorted()
-}
-
-func batch(_ size: Int, vocab: Int, length: Int) -> SequenceBatch {
-    var rng = SeededRNG(seed: 1, stream: "bench")
-    return SequenceBatch(tokens: (0..<(size * length)).map { _ in Int32(1 + rng.int(below: vocab - 1)) },
-                         lengths: [Int](repeating: length, count: size), length: length)
-}
-
-let config = ModelConfig(input: .tokens, vocab: 32, embedDim: 32, hidden: options.hidden, layers: 1,
-                         attentionDim: options.hidden, classes: 10)
-print("threads \(ComputeThreads.current), H \(options.hidden), T \(options.length), tokens (vocab 32, embedding 32), A = H, 10 classes")
-print("model             mode        median ms    p90 ms    min ms  iters")
-for d in ModelRegistry.all {
-    for mode in ["infer_b1", "infer_b32", "train_b32"] {
-        let model = try ModelRegistry.make(d.name, config: config, seed: 1)
-        let size = mode == "infer_b1" ? 1 : 32
-        let input = batch(size, vocab: 32, length: options.length)
-        let samples: [Double]
-        if mode == "train_b32" {
-            let trainer = Trainer(model: model, config: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0), seed: 1)
-            let labels = (0..<size).map { $0 % 10 }
-            samples = sample { trainer.step(input, labels: labels) }
-        } else {
-            samples = sample { _ = model.forward(input) }
+var results: [[String: Any]] = []
+for hidden in options.hidden {
+    for length in options.length {
+        let config = ModelConfig(input: options.tokens ? .tokens : .dense, vocab: 32, embedDim: 32, features: 32,
+                                 hidden: hidden, layers: 1, attentionDim: hidden, classes: 10)
+        for model in options.models {
+            let bench = try LatencyBench(model: model, config: config,
+                                         train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0),
+                                         length: length, batchSizes: [1, 32])
+            for (mode, body) in bench.modes where options.modes.contains(mode) {
+                // Until both the iteration count and the time budget are reached (at most 5000 iterations).
+                var samples = sampleLatency(warmup: options.warmup, samples: options.minIterations, maxSeconds: 3600, body)
+                let start = ContinuousClock.now
+                while (ContinuousClock.now - start) < .milliseconds(Int64(options.minTime * 1000)) && samples.count < 5000 {
+                    samples += sampleLatency(warmup: 0, samples: 10, maxSeconds: 3600, body)
+                }
+                let s = LatencyStats(nanoseconds: samples)
+                func ms(_ ns: Double) -> String { String(format: "%10.3f", ns / 1e6) }
+                print(model.padding(toLength: 18, withPad: " ", startingAt: 0) + mode.padding(toLength: 9, withPad: " ", startingAt: 0)
+                      + String(format: "%8d%8d", hidden, length) + ms(s.p50) + ms(s.p90) + ms(s.min)
+                      + String(format: "%10.1f%7d", 100 * s.spread, s.count) + (s.isNoisy ? "  noisy" : ""))
+                results.append(["model": model, "mode": mode, "hidden": hidden, "length": length,
+                                "median_ms": s.p50 / 1e6, "p90_ms": s.p90 / 1e6, "min_ms": s.min / 1e6,
+                                "spread": s.spread, "iters": s.count])
+            }
         }
-        let median = samples[samples.count / 2], p90 = samples[min(samples.count - 1, samples.count * 9 / 10)]
-        func f(_ x: Double) -> String { let s = String(Int((x * 1000).rounded())); let p = String(repeating: " ", count: max(0, 4 - s.count)) + s; return String(p.dropLast(3)) + "." + String(p.suffix(3)) }
-        print(d.name.padding(17) + mode.padding(10) + f(median).leftPadding(11) + f(p90).leftPadding(10)
-              + f(samples[0]).leftPadding(10) + String(samples.count).leftPadding(7))
     }
 }
-
-extension String {
-    func padding(_ n: Int) -> String { self + String(repeating: " ", count: max(0, n - count)) }
-    func leftPadding(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
-}
+let meta: [String: Any] = ["seqbench_version": machine.seqbenchVersion, "build": machine.build, "cpu": machine.cpuModel,
+                           "cores": machine.cores, "threads": machine.threads, "tokens": options.tokens]
+let outURL = URL(fileURLWithPath: options.out)
+try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
+let data = try JSONSerialization.data(withJSONObject: ["meta": meta, "results": results], options: [.prettyPrinted, .sortedKeys])
+let temp = outURL.deletingLastPathComponent().appendingPathComponent("." + outURL.lastPathComponent + ".tmp")
+try data.write(to: temp)
+guard rename(temp.path, outURL.path) == 0 else { fail("cannot write \(options.out)") }
+print("wrote \(options.out)")
