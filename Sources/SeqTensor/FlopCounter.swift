@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Counts the arithmetic that the GEMM and elementwise wrappers actually execute.
 ///
 /// Convention (DESIGN.md §4): one multiply-add is one MAC and 2 FLOPs; transcendental functions
@@ -34,29 +36,30 @@ public struct FlopCount: Equatable, Sendable, CustomStringConvertible {
 }
 
 public enum FlopCounter {
-    // Single-threaded by design: model code calls the wrappers from one thread.
+    // `enabled` is only written by `measure` (on the caller's thread, outside parallel sections) and read
+    // everywhere; counts may come from several threads of a parallel section, hence the lock.
     nonisolated(unsafe) static var enabled = false
-    nonisolated(unsafe) static var current = FlopCount()
+    static let counts = Mutex(FlopCount())
 
-    /// Runs `body` and returns what the wrappers executed during it.
+    /// Runs `body` and returns what the wrappers executed during it (on any thread).
     public static func measure(_ body: () throws -> Void) rethrows -> FlopCount {
-        let (savedEnabled, savedCount) = (enabled, current)
+        let savedEnabled = enabled
+        let saved = counts.withLock { c in defer { c = FlopCount() }; return c }
         enabled = true
-        current = FlopCount()
-        defer { enabled = savedEnabled; current = savedCount }
+        defer { enabled = savedEnabled; counts.withLock { $0 = saved } }
         try body()
-        return current
+        return counts.withLock { $0 }
     }
 
-    @inline(__always) static func addMACs(_ n: Int) { if enabled { current.macs += n } }
+    @inline(__always) static func addMACs(_ n: Int) { if enabled { counts.withLock { $0.macs += n } } }
 
     /// Records work done by a fused kernel outside the wrappers (e.g. a cell's gate nonlinearities).
     @inline(__always) public static func count(macs: Int = 0, sigmoid: Int = 0, tanh: Int = 0, exp: Int = 0) {
         if enabled {
-            current.macs += macs; current.sigmoid += sigmoid; current.tanh += tanh; current.exp += exp
+            counts.withLock { c in c.macs += macs; c.sigmoid += sigmoid; c.tanh += tanh; c.exp += exp }
         }
     }
-    @inline(__always) static func addSigmoid(_ n: Int) { if enabled { current.sigmoid += n } }
-    @inline(__always) static func addTanh(_ n: Int) { if enabled { current.tanh += n } }
-    @inline(__always) static func addExp(_ n: Int) { if enabled { current.exp += n } }
+    @inline(__always) static func addSigmoid(_ n: Int) { count(sigmoid: n) }
+    @inline(__always) static func addTanh(_ n: Int) { count(tanh: n) }
+    @inline(__always) static func addExp(_ n: Int) { count(exp: n) }
 }

@@ -1,4 +1,5 @@
 import CDNNL
+import Dispatch
 
 /// The one entry point for matrix products. Everything in seqbench multiplies through here, so
 /// swapping the backend (Accelerate, another BLAS) is a one-file change and FLOP counting sees
@@ -52,6 +53,26 @@ public enum ComputeThreads {
 
     /// Online processor cores.
     public static var cores: Int { max(1, sysconfCores()) }
+
+    /// Runs `body` for each item, concurrently when there are several, each on its own thread with
+    /// single-threaded GEMMs (the items are the parallelism). Returns when all are done. Work split this
+    /// way is deterministic: each item's arithmetic does not depend on the others.
+    public static func parallel<Item>(_ items: [Item], _ body: (Item) -> Void) {
+        if items.count <= 1 {
+            for item in items { body(item) }
+            return
+        }
+        // The items write disjoint memory (the caller's contract), so sharing them across threads is safe.
+        withoutActuallyEscaping(body) { body in
+            let shared = UncheckedSendable((items, body))
+            DispatchQueue.concurrentPerform(iterations: items.count) { i in
+                let saved = omp_get_max_threads()
+                omp_set_num_threads(1)
+                defer { omp_set_num_threads(saved) }
+                shared.value.1(shared.value.0[i])
+            }
+        }
+    }
 }
 
 #if canImport(Glibc)
@@ -61,3 +82,9 @@ private func sysconfCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 import Darwin
 private func sysconfCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
 #endif
+
+/// A value handed to other threads on the caller's promise that it is used safely there.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

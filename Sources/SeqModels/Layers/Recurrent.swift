@@ -58,18 +58,11 @@ public final class RecurrentDirection {
     public var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
 
     /// The step processed before / after step t in this direction's time order.
-    @inline(__always) private func previousStep(_ t: Int) -> Int { reverse ? t + 1 : t - 1 }
-    @inline(__always) private func nextStep(_ t: Int) -> Int { reverse ? t - 1 : t + 1 }
-
-    /// Rows of step t whose previous hidden state exists (the others start from h = c = 0).
-    @inline(__always) private func rowsWithPrevious(_ t: Int, _ layout: PackedLayout) -> Int {
-        let p = previousStep(t)
-        guard p >= 0 && p < layout.maxLength else { return 0 }
-        return min(layout.batchSizes[t], layout.batchSizes[p])
-    }
+    @inline(__always) fileprivate func previousStep(_ t: Int) -> Int { reverse ? t + 1 : t - 1 }
+    @inline(__always) fileprivate func nextStep(_ t: Int) -> Int { reverse ? t - 1 : t + 1 }
 
     /// Steps in this direction's processing order.
-    private func steps(_ T: Int) -> StrideTo<Int> {
+    fileprivate func steps(_ T: Int) -> StrideTo<Int> {
         reverse ? stride(from: T - 1, to: -1, by: -1) : stride(from: 0, to: T, by: 1)
     }
 
@@ -90,31 +83,70 @@ public final class RecurrentDirection {
         GEMM.sgemm(transA: false, transB: true, m: N, n: GH, k: inputSize,
                    a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 1, c: acts, ldc: GH)
 
-        let T = layout.maxLength
+        // The time loop, split by sequences across threads: sequences are independent.
+        ComputeThreads.parallel(sequenceRanges(layout)) { range in
+            forwardSteps(range, out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
+                         tanhCells: tanhCells, layout: layout)
+        }
+    }
+
+    /// Contiguous ranges of sorted sequences, one per thread, balanced by valid steps.
+    fileprivate func sequenceRanges(_ layout: PackedLayout) -> [Range<Int>] {
+        let parts = min(ComputeThreads.current, layout.batch)
+        guard parts > 1 else { return [0..<layout.batch] }
+        var ranges: [Range<Int>] = [], start = 0, done = 0
+        for p in 1..<parts {
+            let goal = layout.rows * p / parts
+            var end = start
+            while end < layout.batch - (parts - p) && (done + layout.lengths[end] <= goal || end == start) {
+                done += layout.lengths[end]; end += 1
+            }
+            ranges.append(start..<end)
+            start = end
+        }
+        ranges.append(start..<layout.batch)
+        return ranges
+    }
+
+    /// Rows of step t that belong to `range`: (first packed row, count), count 0 when none.
+    @inline(__always)
+    fileprivate func rows(_ t: Int, _ range: Range<Int>, _ layout: PackedLayout) -> (row0: Int, count: Int) {
+        (layout.offsets[t] + range.lowerBound, max(0, min(range.upperBound, layout.batchSizes[t]) - range.lowerBound))
+    }
+
+    /// Of `range`'s rows at step t, those whose sequence is still running at step `other` (a prefix).
+    @inline(__always)
+    fileprivate func rowsAlsoAt(_ other: Int, _ t: Int, _ range: Range<Int>, _ layout: PackedLayout) -> Int {
+        guard other >= 0 && other < layout.maxLength else { return 0 }
+        return max(0, min(range.upperBound, layout.batchSizes[t], layout.batchSizes[other]) - range.lowerBound)
+    }
+
+    private func forwardSteps(_ range: Range<Int>, out: UnsafeMutablePointer<Float>, ldOut: Int,
+                              acts: UnsafeMutablePointer<Float>, hPrev: UnsafeMutablePointer<Float>,
+                              cPrev: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
+                              tanhCells: UnsafeMutablePointer<Float>, layout: PackedLayout) {
+        let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
         for t in steps(T) {
-            let Bt = layout.batchSizes[t]
-            if Bt == 0 { continue }
-            let row0 = layout.offsets[t]
-            let withPrev = rowsWithPrevious(t, layout)
-            GEMM.sgemm(transA: false, transB: true, m: withPrev, n: GH, k: H,
-                       a: hPrev + row0 * H, lda: H, b: weightHH.pointer, ldb: H, beta: 1, c: acts + row0 * GH, ldc: GH)
+            let (row0, count) = rows(t, range, layout)
+            if count == 0 { continue }
+            let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
+            GEMM.sgemm(transA: false, transB: true, m: withPrev, n: GH, k: H, a: hPrev + row0 * H, lda: H,
+                       b: weightHH.pointer, ldb: H, beta: 1, c: acts + row0 * GH, ldc: GH)
             switch cell {
             case .lstm:
                 lstmCellForward(out: out + row0 * ldOut, ldOut: ldOut, cells: cells + row0 * H,
                                 tanhCells: tanhCells + row0 * H, gates: acts + row0 * GH,
-                                cPrev: cPrev + row0 * H, rows: Bt, hidden: H)
+                                cPrev: cPrev + row0 * H, rows: count, hidden: H)
             case .rnn:
-                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, rows: Bt, hidden: H)
+                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, rows: count, hidden: H)
             }
             // Hand h_t (and c_t) to the next step's aligned rows.
             let n = nextStep(t)
-            if n >= 0 && n < T {
-                let count = min(Bt, layout.batchSizes[n])
-                let dst = layout.offsets[n]
-                for r in 0..<count {
-                    (hPrev + (dst + r) * H).update(from: out + (row0 + r) * ldOut, count: H)
-                }
-                if cell == .lstm { (cPrev + dst * H).update(from: cells + row0 * H, count: count * H) }
+            let handed = rowsAlsoAt(n, t, range, layout)
+            if handed > 0 {
+                let dst = layout.offsets[n] + range.lowerBound
+                for r in 0..<handed { (hPrev + (dst + r) * H).update(from: out + (row0 + r) * ldOut, count: H) }
+                if cell == .lstm { (cPrev + dst * H).update(from: cells + row0 * H, count: handed * H) }
             }
         }
     }
@@ -129,28 +161,9 @@ public final class RecurrentDirection {
         let dhPrev = self.dhPrev.reserve(N * H)
         let dcPrev = self.dcPrev.reserve(N * H)
 
-        for t in steps(T).reversed() {
-            let Bt = layout.batchSizes[t]
-            if Bt == 0 { continue }
-            let row0 = layout.offsets[t]
-            // Gradient arriving from the step that consumed h_t as its previous state.
-            let n = nextStep(t)
-            let fromNext = (n >= 0 && n < T) ? min(Bt, layout.batchSizes[n]) : 0
-            let nextRow0 = fromNext > 0 ? layout.offsets[n] : 0
-            switch cell {
-            case .lstm:
-                lstmCellBackward(dGates: dGates + row0 * GH, dcPrev: dcPrev + row0 * H,
-                                 dout: dout + row0 * ldDout, ldDout: ldDout,
-                                 dhNext: dhPrev + nextRow0 * H, dcNext: dcPrev + nextRow0 * H, nextRows: fromNext,
-                                 gates: acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
-                                 cPrev: cPrev.pointer + row0 * H, rows: Bt, hidden: H)
-            case .rnn:
-                rnnCellBackward(dGates: dGates + row0 * GH, dout: dout + row0 * ldDout, ldDout: ldDout,
-                                dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
-                                gates: acts + row0 * GH, rows: Bt, hidden: H)
-            }
-            GEMM.sgemm(transA: false, transB: false, m: rowsWithPrevious(t, layout), n: H, k: GH,
-                       a: dGates + row0 * GH, lda: GH, b: weightHH.pointer, ldb: H, beta: 0, c: dhPrev + row0 * H, ldc: H)
+        ComputeThreads.parallel(sequenceRanges(layout)) { range in
+            backwardSteps(range, dGates: dGates, dhPrev: dhPrev, dcPrev: dcPrev, dout: dout, ldDout: ldDout,
+                          acts: acts, layout: layout)
         }
 
         // Weight gradients: one GEMM each over all steps.
@@ -169,6 +182,34 @@ public final class RecurrentDirection {
 }
 
 extension RecurrentDirection {
+    fileprivate func backwardSteps(_ range: Range<Int>, dGates: UnsafeMutablePointer<Float>, dhPrev: UnsafeMutablePointer<Float>,
+                                   dcPrev: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, ldDout: Int,
+                                   acts: UnsafeMutablePointer<Float>, layout: PackedLayout) {
+        let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
+        for t in steps(T).reversed() {
+            let (row0, count) = rows(t, range, layout)
+            if count == 0 { continue }
+            // Gradient arriving from the step that consumed h_t as its previous state.
+            let n = nextStep(t)
+            let fromNext = rowsAlsoAt(n, t, range, layout)
+            let nextRow0 = fromNext > 0 ? layout.offsets[n] + range.lowerBound : 0
+            switch cell {
+            case .lstm:
+                lstmCellBackward(dGates: dGates + row0 * GH, dcPrev: dcPrev + row0 * H,
+                                 dout: dout + row0 * ldDout, ldDout: ldDout,
+                                 dhNext: dhPrev + nextRow0 * H, dcNext: dcPrev + nextRow0 * H, nextRows: fromNext,
+                                 gates: acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
+                                 cPrev: cPrev.pointer + row0 * H, rows: count, hidden: H)
+            case .rnn:
+                rnnCellBackward(dGates: dGates + row0 * GH, dout: dout + row0 * ldDout, ldDout: ldDout,
+                                dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
+                                gates: acts + row0 * GH, rows: count, hidden: H)
+            }
+            GEMM.sgemm(transA: false, transB: false, m: rowsAlsoAt(previousStep(t), t, range, layout), n: H, k: GH,
+                       a: dGates + row0 * GH, lda: GH, b: weightHH.pointer, ldb: H, beta: 0, c: dhPrev + row0 * H, ldc: H)
+        }
+    }
+
     /// Analytic cost on packed rows (valid steps only): every sequence's first step has no previous
     /// state, so the recurrent products cover N − B rows. Forward: input projection N·I·GH, recurrent
     /// (N − B)·H·GH MACs; LSTM 3H σ + 2H tanh per row, RNN H tanh per row. Backward: recurrent dh
