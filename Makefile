@@ -1,4 +1,4 @@
-# seqbench — make run | test | bench | clean
+# seqbench — make run | test | bench | bench-compare | data | clean
 # `run` and `test` install the Debian packages they need when missing (apt-get, as root or via sudo).
 
 SWIFT        ?= swift

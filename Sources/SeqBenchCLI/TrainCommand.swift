@@ -132,13 +132,7 @@ struct TrainCommand: ParsableCommand {
         let data = try loaded.taskData()
         let trainer = Trainer(model: loaded.model, config: loaded.config.train, seed: loaded.config.seed)
         let (batch, labels) = data.train.batch(Array(0..<min(loaded.config.train.batchSize, data.train.count)))
-        let clock = ContinuousClock()
-        var samples: [Int64] = []
-        for i in 0..<23 {
-            let t = clock.measure { trainer.step(batch, labels: labels) }
-            if i >= 3 { samples.append(t.components.seconds * 1_000_000_000 + t.components.attoseconds / 1_000_000_000) }
-        }
-        return samples
+        return sampleLatency(warmup: 3, samples: 20, maxSeconds: 60) { trainer.step(batch, labels: labels) }
     }
 }
 
