@@ -1,4 +1,4 @@
-# seqbench — make run | test | bench | bench-compare | data | clean
+# seqbench — make run | test | test-slurm | bench | bench-compare | data | clean
 # `run` and `test` install the Debian packages they need when missing (apt-get, as root or via sudo).
 
 SWIFT        ?= swift
@@ -8,7 +8,7 @@ WORD_LISTS   := wamerican wngerman wfrench wspanish witalian wportuguese wdutch
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN          := .build/release/seqbench
 
-.PHONY: all deps data build run test bench bench-compare clean
+.PHONY: all deps data build run test test-slurm bench bench-compare clean
 
 all: build
 
@@ -42,6 +42,13 @@ run: build data
 test: deps data
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
+
+## test-slurm: seqbench on a real single-node Slurm started on loopback (installs slurm + munge, needs root):
+## a 4-task job array + collect job equals a single-machine run, also after cancelling a task and resubmitting.
+## Uses the release binary of `make test` (the build below is a no-op after it).
+test-slurm: deps
+	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
+	Tests/slurm/test-slurm.sh
 
 ## bench: every model × {infer_b1, infer_b32, train_b32} × hidden {128, 512} × length {64, 256} (release build);
 ## a table, and JSON in Results/bench/seqbench.json. BENCH_ARGS passes options (e.g. --hidden 128 --min-time 0.5).

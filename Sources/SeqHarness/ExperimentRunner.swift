@@ -26,26 +26,32 @@ public struct ExperimentRunner {
     public let out: String
     public var resume = false
     public var failFast = false
+    /// Only this shard's runs (`run --shard I/N`); nil runs them all.
+    public var shard: Shard?
     public var progress: (ProgressEvent) -> Void = { _ in }
 
     public init(plan: ExperimentPlan, out: String) { self.plan = plan; self.out = out }
 
     public func folder(_ run: PlannedRun) -> RunFolder { RunFolder(out + "/runs/" + run.id) }
 
-    /// Runs every planned run; returns the results in plan order (skipped runs read back from disk).
-    /// Throws the first failure when `failFast`.
+    /// The runs this runner executes: the whole plan, or its shard's share.
+    public var runs: [PlannedRun] { shard?.runs(of: plan) ?? plan.runs }
+
+    /// Runs every planned run (of its shard); returns the results in plan order (skipped runs read back
+    /// from disk). Throws the first failure when `failFast`.
     public func run() throws -> [RunResult] {
         ComputeThreads.set(plan.threads)
         try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
         var results: [RunResult] = []
-        for (i, run) in plan.runs.enumerated() {
+        let runs = self.runs
+        for (i, run) in runs.enumerated() {
             let folder = self.folder(run)
             if resume, let done = completedResult(run, folder) {
-                progress(.runSkipped(index: i + 1, total: plan.runs.count, id: run.id))
+                progress(.runSkipped(index: i + 1, total: runs.count, id: run.id))
                 results.append(done)
                 continue
             }
-            progress(.runStarted(index: i + 1, total: plan.runs.count, id: run.id, epochs: run.config.train.epochs))
+            progress(.runStarted(index: i + 1, total: runs.count, id: run.id, epochs: run.config.train.epochs))
             do {
                 let result = try execute(run, folder)
                 try result.write(to: folder.result)
@@ -183,6 +189,21 @@ public struct ExperimentRunner {
         return result
     }
 
+    /// What the run files on disk say about every planned run (all shards): which are missing, failed or
+    /// unfinished (trained, latency not yet measured).
+    public func census() -> RunCensus {
+        var census = RunCensus()
+        for run in plan.runs {
+            guard let result = try? RunResult.read(from: folder(run).result) else { census.missing.append(run.id); continue }
+            switch result.status {
+            case .failed: census.failed.append(run.id)
+            case .completed:
+                if result.settings[Self.latencyPending] != nil { census.unfinished.append(run.id) } else { census.completed.append(run.id) }
+            }
+        }
+        return census
+    }
+
     /// Rebuilds `metrics.h5` from the run files on disk (never from memory), so it can only say what
     /// the runs stored; returns the runs it found, in plan order.
     @discardableResult
@@ -191,6 +212,18 @@ public struct ExperimentRunner {
         try MetricsFile.write(to: out + "/metrics.h5", experiment: plan.name, configJSON: plan.resolvedJSON, runs: runs)
         return runs
     }
+}
+
+/// The state of an experiment's runs on disk, by run id in plan order.
+public struct RunCensus: Equatable, Sendable {
+    public var completed: [String] = []
+    /// No readable run.h5.
+    public var missing: [String] = []
+    /// run.h5 with status failed.
+    public var failed: [String] = []
+    /// Trained, but the measurement phase did not finish (`--resume` measures them).
+    public var unfinished: [String] = []
+    public var isComplete: Bool { missing.isEmpty && failed.isEmpty && unfinished.isEmpty }
 }
 
 /// `--fail-fast` stopped the experiment.

@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import SeqHarness
+
+/// `seqbench slurm CONFIG`
+struct SlurmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slurm",
+        abstract: "Write (and with --submit, submit) a Slurm job array for an experiment, plus the job that merges it.",
+        discussion: """
+            Writes <folder>/slurm/array.sbatch — one array task per shard (--array=0-(N-1), shards numbered from 0), \
+            each running `seqbench run CONFIG --shard $SLURM_ARRAY_TASK_ID/N --resume`, so a requeued or resubmitted \
+            task skips the runs it finished — and <folder>/slurm/collect.sbatch, which runs `seqbench collect <folder>` \
+            and is submitted with --dependency=afterany:<array job id>. Task logs go to <folder>/slurm/. The folder \
+            must be on a file system every node sees. Running this again over an existing folder resubmits: finished \
+            runs are skipped.
+            """)
+
+    @Argument(help: "Experiment config (YAML).") var config: String
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a dotted key, as for `run` (repeatable).", valueName: "key=value"))
+    var overrides: [String] = []
+    @Option(help: "Experiment folder (default Results/<name>); must stay inside Results/.") var out: String?
+    @Option(help: "Array tasks, one shard each (default: one per run, at most 1000, below Slurm's default MaxArraySize of 1001).")
+    var shards: Int?
+    @Option(help: "Slurm partition (default: the cluster's default partition).") var partition: String?
+    @Option(help: "Time limit per task: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS (default: the partition's).")
+    var time: String?
+    @Option(help: "CPUs per task; also the runs' compute threads (default: the config's `threads`).") var cpusPerTask: Int?
+    @Option(help: "At most K array tasks at once (%K throttling; default: no limit).") var maxParallel: Int?
+    @Option(help: "The seqbench binary the jobs run (default: this one, by absolute path).") var seqbench: String?
+    @Flag(help: "Submit both scripts with sbatch and print the job ids (default: only write them).") var submit = false
+
+    func validate() throws {
+        if let shards, shards <= 0 { throw ValidationError("--shards must be a positive number of array tasks, got \(shards)") }
+        if let cpusPerTask, cpusPerTask <= 0 { throw ValidationError("--cpus-per-task must be positive, got \(cpusPerTask)") }
+        if let maxParallel, maxParallel <= 0 { throw ValidationError("--max-parallel must be positive, got \(maxParallel)") }
+        if let time, !Self.isSlurmTime(time) {
+            throw ValidationError("--time '\(time)' is not a Slurm time limit; use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
+        }
+        if let partition, partition.isEmpty || partition.contains(where: { $0.isWhitespace || $0 == "'" }) {
+            throw ValidationError("--partition '\(partition)' is not a partition name")
+        }
+    }
+
+    /// Slurm's time formats, not all zero.
+    static func isSlurmTime(_ text: String) -> Bool {
+        var rest = Substring(text), days: Substring?
+        if let dash = rest.firstIndex(of: "-") { days = rest[..<dash]; rest = rest[rest.index(after: dash)...] }
+        let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
+        let numbers = ([days].compactMap { $0 } + parts).map { $0.isEmpty || !$0.allSatisfy(\.isASCII) ? nil : Int($0) }
+        guard !numbers.contains(where: { $0 == nil || $0! < 0 }) else { return false }
+        guard (1...3).contains(parts.count) else { return false }   // M, M:S, H:M:S; D-H, D-H:M, D-H:M:S
+        return numbers.contains { $0! > 0 }
+    }
+
+    func run() throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let configPath = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
+        let (loaded, userPlan) = try ExperimentManifest.load(config: configPath, overrides: overrides)
+        let folder = try ResultsFolder.resolve(out ?? "Results/" + userPlan.name)
+        let cpus = cpusPerTask ?? userPlan.threads
+        // The runs use as many threads as the task has CPUs.
+        var manifest = loaded
+        if cpus != userPlan.threads { manifest.overrides.append("threads=\(cpus)") }
+        let plan = try manifest.plan()
+        let count = shards ?? max(1, min(plan.runs.count, 1000))
+        let binary = try seqbench.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path }
+            ?? Self.ownExecutable()
+
+        let slurmDir = folder + "/slurm"
+        try FileManager.default.createDirectory(atPath: slurmDir, withIntermediateDirectories: true)
+        try manifest.write(into: folder)
+        let arrayPath = slurmDir + "/array.sbatch", collectPath = slurmDir + "/collect.sbatch"
+        func common(cpus: Int) -> String {
+            (["#SBATCH --cpus-per-task=\(cpus)"] + [time.map { "#SBATCH --time=\($0)" }, partition.map { "#SBATCH --partition=\($0)" }]
+                .compactMap { $0 } + ["#SBATCH --chdir=\(cwd)"]).joined(separator: "\n")
+        }
+        let runArguments = [binary, "run", configPath] + manifest.overrides.flatMap { ["--set", $0] } + ["--out", folder]
+        let arrayScript = """
+            #!/bin/bash
+            # seqbench slurm: experiment '\(plan.name)', \(plan.runs.count) runs in \(count) shards, one array task per shard
+            # (run ids sorted, dealt round-robin). A requeued or resubmitted task skips the runs it finished (--resume).
+            # Merged afterwards by collect.sbatch, submitted with --dependency=afterany:<this job's id>.
+            #SBATCH --job-name=seqbench-\(plan.name)
+            #SBATCH --array=0-\(count - 1)\(maxParallel.map { "%\($0)" } ?? "")
+            \(common(cpus: cpus))
+            #SBATCH --output=\(slurmDir)/%A_%a.out
+            #SBATCH --open-mode=append
+            set -eu
+            exec \(runArguments.map(Self.quote).joined(separator: " ")) --shard "$SLURM_ARRAY_TASK_ID/\(count)" --resume
+
+            """
+        let collectScript = """
+            #!/bin/bash
+            # seqbench slurm: merge the runs of '\(plan.name)' into metrics.h5, summary.csv, report.md and the plots;
+            # lists missing or failed runs and then fails. Submit with --dependency=afterany:<array job id>.
+            #SBATCH --job-name=seqbench-\(plan.name)-collect
+            \(common(cpus: 1))
+            #SBATCH --output=\(slurmDir)/collect_%j.out
+            set -eu
+            exec \([binary, "collect", folder].map(Self.quote).joined(separator: " "))
+
+            """
+        try Self.writeScript(arrayPath, arrayScript)
+        try Self.writeScript(collectPath, collectScript)
+        let done = ExperimentRunner(plan: plan, out: folder).census().completed.count
+        say("\(plan.name): \(plan.runs.count) runs in \(count) array tasks (\(cpus) CPUs each"
+            + (maxParallel.map { ", at most \($0) at once" } ?? "") + ") → \(folder)")
+        if done > 0 { say("\(done) run(s) already complete: their tasks skip them (--resume)") }
+        say("wrote \(arrayPath)\nwrote \(collectPath)")
+        guard submit else {
+            say("submit both with:\n  jid=$(sbatch --parsable \(Self.quote(arrayPath))) && sbatch --dependency=afterany:${jid%%;*} \(Self.quote(collectPath))")
+            say("or run this command again with --submit; afterwards: seqbench collect \(folder)")
+            return
+        }
+        let arrayJob = try Self.sbatch([arrayPath])
+        let collectJob = try Self.sbatch(["--dependency=afterany:\(arrayJob)", collectPath])
+        say("submitted array job \(arrayJob) (\(count) tasks) and collect job \(collectJob) (--dependency=afterany:\(arrayJob))")
+        say("logs: \(slurmDir)/\(arrayJob)_<task>.out and \(slurmDir)/collect_\(collectJob).out; results: \(folder)/metrics.h5")
+    }
+
+    /// `sbatch --parsable ARGS`; returns the job id.
+    static func sbatch(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["sbatch", "--parsable"] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let stdout = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let stderr = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // --parsable prints "<id>" or "<id>;<cluster>".
+        let id = String(stdout.split(separator: ";").first ?? "")
+        guard process.terminationStatus == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            let reason = process.terminationStatus == 127 ? "sbatch not found on PATH" : (stderr.isEmpty ? stdout : stderr)
+            throw ValidationError("sbatch \(arguments.last ?? "") failed: \(reason.split(separator: "\n").first ?? "")")
+        }
+        return id
+    }
+
+    /// The absolute path of the running binary (a plugin package's own CLI included).
+    static func ownExecutable() throws -> String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        let cwd = FileManager.default.currentDirectoryPath
+        return URL(fileURLWithPath: CommandLine.arguments[0], relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
+    }
+
+    /// Single-quoted for the shell.
+    static func quote(_ s: String) -> String {
+        s.allSatisfy({ $0.isLetter || $0.isNumber || "/._-=,:+@%".contains($0) }) ? s
+            : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    static func writeScript(_ path: String, _ text: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+}
