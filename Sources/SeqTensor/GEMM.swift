@@ -27,6 +27,29 @@ public enum GEMM {
             for i in 0..<m { scale(c + i * ldc, count: n, by: beta) }
             return
         }
+        // Large products are split by rows of C across seqbench's threads, each running a single-threaded
+        // dnnl_sgemm; the split depends only on the shape and the thread count, so results are
+        // reproducible at a fixed thread count. Small products run as one call (threading them costs
+        // more than it saves), as does everything inside a parallel section.
+        let parts = ComputeThreads.insideParallelSection ? 1 : min(ComputeThreads.current, m / 16, max(1, m * n * k / 262_144))
+        if parts <= 1 {
+            call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        let chunk = (m + parts - 1) / parts
+        ComputeThreads.parallel(Array(stride(from: 0, to: m, by: chunk))) { first in
+            let rows = min(chunk, m - first)
+            // Row `first` of op(A): A advanced by rows when A is not transposed, by columns when it is.
+            call(transA, transB, rows, n, k, alpha, a + (transA ? first : first * lda), lda, b, ldb, beta, c + first * ldc, ldc)
+        }
+    }
+
+    @inline(__always)
+    private static func call(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                             _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                             _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+        // OpenMP's thread count is per calling thread: keep oneDNN single-threaded on every thread.
+        if omp_get_max_threads() != 1 { omp_set_num_threads(1) }
         let status = dnnl_sgemm(
             transA ? 0x54 : 0x4E, transB ? 0x54 : 0x4E,  // 'T' : 'N'
             dnnl_dim_t(m), dnnl_dim_t(n), dnnl_dim_t(k), alpha,
@@ -40,25 +63,41 @@ public enum GEMM {
     }
 }
 
-/// Threads used by the GEMM library (OpenMP) and by seqbench's own parallel loops.
+/// The threads seqbench computes with. oneDNN itself always runs single-threaded (its OpenMP workers
+/// would spin between calls and fight seqbench's own threads for the cores); seqbench parallelises
+/// itself: large GEMMs split by rows, recurrent time loops split by sequences.
 public enum ComputeThreads {
+    nonisolated(unsafe) private static var count = 0
+
     /// Sets the thread count; `nil` or a non-positive value means one per core.
     public static func set(_ threads: Int?) {
-        let n = (threads ?? 0) > 0 ? threads! : cores
-        omp_set_num_threads(Int32(n))
+        count = (threads ?? 0) > 0 ? threads! : cores
+        omp_set_num_threads(1)
     }
 
     /// Threads in use now.
-    public static var current: Int { Int(omp_get_max_threads()) }
+    public static var current: Int {
+        if count == 0 { set(nil) }
+        return count
+    }
 
     /// Online processor cores.
     public static var cores: Int { max(1, sysconfCores()) }
 
-    /// Runs `body` for each item, concurrently when there are several, each on its own thread with
-    /// single-threaded GEMMs (the items are the parallelism). Returns when all are done. Work split this
+    /// Whether the calling thread is one of a parallel section's workers (whose GEMMs must not split again).
+    static var insideParallelSection: Bool { pthread_getspecific(parallelKey.value) != nil }
+
+    private static let parallelKey: UncheckedSendable<pthread_key_t> = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return UncheckedSendable(key)
+    }()
+
+    /// Runs `body` for each item, concurrently when there are several, each on its own thread (the items
+    /// are the parallelism; GEMMs inside run as single calls). Returns when all are done. Work split this
     /// way is deterministic: each item's arithmetic does not depend on the others.
     public static func parallel<Item>(_ items: [Item], _ body: (Item) -> Void) {
-        if items.count <= 1 {
+        if items.count <= 1 || insideParallelSection {
             for item in items { body(item) }
             return
         }
@@ -66,13 +105,20 @@ public enum ComputeThreads {
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable((items, body))
             DispatchQueue.concurrentPerform(iterations: items.count) { i in
-                let saved = omp_get_max_threads()
-                omp_set_num_threads(1)
-                defer { omp_set_num_threads(saved) }
+                let key = parallelKey.value
+                let outer = pthread_getspecific(key)
+                pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+                defer { pthread_setspecific(key, outer) }
                 shared.value.1(shared.value.0[i])
             }
         }
     }
+}
+
+/// A value handed to other threads on the caller's promise that it is used safely there.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 #if canImport(Glibc)
@@ -82,9 +128,3 @@ private func sysconfCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 import Darwin
 private func sysconfCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
 #endif
-
-/// A value handed to other threads on the caller's promise that it is used safely there.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}

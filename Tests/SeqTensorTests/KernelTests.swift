@@ -80,8 +80,19 @@ final class GEMMTests: XCTestCase {
     }
 
     func testAllTransposesWithPaddedLeadingDimensions() {
+        check(m: 5, n: 7, k: 9)
+    }
+
+    /// Large enough to be split by rows across threads: every transpose still matches, and the split
+    /// result is reproducible bit for bit.
+    func testRowSplitProductsMatchTheReference() {
+        ComputeThreads.set(2)
+        defer { ComputeThreads.set(nil) }
+        check(m: 300, n: 70, k: 40)
+    }
+
+    private func check(m: Int, n: Int, k: Int) {
         var rng = SeededRNG(seed: 3)
-        let (m, n, k) = (5, 7, 9)
         for ta in [false, true] {
             for tb in [false, true] {
                 let lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 3, ldc = n + 1
@@ -96,6 +107,9 @@ final class GEMMTests: XCTestCase {
                 let want = reference(ta, tb, m, n, k, a, lda, b, ldb, 0.5, c0, ldc)
                 for i in 0..<m { for j in 0..<n { XCTAssertEqual(c[i * ldc + j], want[i * ldc + j], accuracy: 1e-5) } }
                 XCTAssertEqual(count, FlopCount(macs: m * n * k))
+                var again = c0
+                GEMM.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, beta: 0.5, c: &again, ldc: ldc)
+                XCTAssertEqual(again, c, "reproducible")
                 XCTAssertEqual(count.matmulFlops, 2 * m * n * k)
             }
         }

@@ -42,8 +42,17 @@ public final class RecurrentStack {
         var input = x
         for k in 0..<layers {
             let out = outputs[k].reserve(N * D)
-            for (d, direction) in layer[k].enumerated() {
-                direction.forward(out: out + d * hidden, ldOut: D, x: input, layout: layout)
+            // Too few sequences to split a time loop across the threads: run the two directions side by side
+            // instead (they are independent and write different halves of `out`).
+            let byDirection = directions == 2 && layout.batch < 2 * ComputeThreads.current
+            let layerInput = input
+            ComputeThreads.parallel(byDirection ? [0, 1] : []) { d in
+                layer[k][d].forward(out: out + d * hidden, ldOut: D, x: layerInput, layout: layout)
+            }
+            if !byDirection {
+                for (d, direction) in layer[k].enumerated() {
+                    direction.forward(out: out + d * hidden, ldOut: D, x: input, layout: layout)
+                }
             }
             input = UnsafePointer(out)
         }
