@@ -32,6 +32,18 @@ public enum Elementwise {
         for i in 0..<count { x[i] *= inv }
     }
 
+    /// dst[c, r] = src[r, c] for a row-major [rows, cols] matrix, in cache-sized tiles.
+    public static func transpose(_ src: UnsafePointer<Float>, rows: Int, cols: Int, into dst: UnsafeMutablePointer<Float>) {
+        let tile = 32
+        for r0 in stride(from: 0, to: rows, by: tile) {
+            for c0 in stride(from: 0, to: cols, by: tile) {
+                for r in r0..<min(r0 + tile, rows) {
+                    for c in c0..<min(c0 + tile, cols) { dst[c * rows + r] = src[r * cols + c] }
+                }
+            }
+        }
+    }
+
     /// y[i] += x[i].
     public static func add(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0

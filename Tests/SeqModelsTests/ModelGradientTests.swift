@@ -27,4 +27,19 @@ final class ModelGradientTests: XCTestCase {
         }
         print("gradient check summary:\n" + summary.joined(separator: "\n"))
     }
+
+    /// Batches of 8 or more sequences take other code paths (W_hh transposed once per forward, time loops
+    /// split across threads): the gradients must not change.
+    func testLargeBatchPathsMatchFiniteDifferences() throws {
+        for name in ["rnn", "lstm", "bilstm_attention"] {
+            let config = Samples.config(.dense, layers: 2)
+            let model = try ModelRegistry.make(name, config: config, seed: 8)
+            let lengths = [5, 2, 4, 1, 5, 3, 3, 5, 2, 4]
+            let batch = Samples.batch(for: config, lengths: lengths, length: 5)
+            let labels = Samples.labels(count: lengths.count, classes: config.classes)
+            let report = GradientCheck.check(model: model, batch: batch, labels: labels)
+            XCTAssertEqual(report.mismatches.count, 0, "\(name): \(report.mismatches.prefix(5))")
+            XCTAssertGreaterThan(report.checkedEntries, model.parameterCount)
+        }
+    }
 }
