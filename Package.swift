@@ -51,7 +51,7 @@ let package = Package(
         .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqHarness"], path: "Benchmarks/SeqBenchmarks"),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["SeqModels", "SeqStore"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["SeqModels", "SeqStore", "SeqHarness"], path: "Tests/TestSupport"),
         .testTarget(name: "SeqTensorTests", dependencies: ["SeqTensor"]),
         .testTarget(name: "SeqModelsTests", dependencies: ["SeqModels", "TestSupport"],
                     exclude: ["Resources"]),

@@ -121,22 +121,13 @@ struct SlurmCommand: ParsableCommand {
 
     /// `sbatch --parsable ARGS`; returns the job id.
     static func sbatch(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sbatch", "--parsable"] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let stdout = String(decoding: outData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        let stderr = String(decoding: errData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try Subprocess.run("/usr/bin/env", ["sbatch", "--parsable"] + arguments)
+        let stdout = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let stderr = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         // --parsable prints "<id>" or "<id>;<cluster>".
         let id = String(stdout.split(separator: ";").first ?? "")
-        guard process.terminationStatus == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
-            let reason = process.terminationStatus == 127 ? "sbatch not found on PATH" : (stderr.isEmpty ? stdout : stderr)
+        guard result.status == 0, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            let reason = result.status == 127 ? "sbatch not found on PATH" : (stderr.isEmpty ? stdout : stderr)
             throw ValidationError("sbatch \(arguments.last ?? "") failed: \(reason.split(separator: "\n").first ?? "")")
         }
         return id

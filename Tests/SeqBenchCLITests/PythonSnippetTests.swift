@@ -63,18 +63,9 @@ final class PythonSnippetTests: XCTestCase {
     }
 
     private func python(_ args: [String], pythonPath: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3"] + args
         var env = ProcessInfo.processInfo.environment
         if let pythonPath { env["PYTHONPATH"] = pythonPath }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let r = try Subprocess.run("/usr/bin/env", ["python3"] + args, environment: env)
+        return (r.status, r.stdout, r.stderr)
     }
 }

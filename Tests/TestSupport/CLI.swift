@@ -1,4 +1,5 @@
 import Foundation
+import SeqHarness
 
 /// Runs the `seqbench` executable built next to the test bundle and captures what a user would see.
 public enum CLI {
@@ -18,19 +19,7 @@ public enum CLI {
 
     @discardableResult
     public static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        let r = try Subprocess.run(executable, arguments, in: directory)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 }
