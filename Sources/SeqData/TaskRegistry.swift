@@ -1,5 +1,4 @@
 import SeqTensor
-import Synchronization
 
 /// One setting a task accepts, with its default.
 public struct TaskParameter: Sendable {
@@ -70,7 +69,7 @@ public struct TaskConfig: Codable, Equatable, Sendable {
 }
 
 /// How to make one kind of task: a registry entry.
-public struct TaskDescriptor: Sendable {
+public struct TaskDescriptor: NamedEntry {
     public let name: String
     public let summary: String
     public let parameters: [TaskParameter]
@@ -119,20 +118,18 @@ public enum TaskRegistry {
         HDF5Task.descriptor,
     ]
 
-    private static let registered = Mutex<[TaskDescriptor]>(builtIn)
+    private static let registry = NamedRegistry(builtIn)
 
-    public static var all: [TaskDescriptor] { registered.withLock { $0 } }
-    public static var names: [String] { all.map(\.name) }
+    /// Every registered task, built-ins first, in registration order.
+    public static var all: [TaskDescriptor] { registry.all }
+    public static var names: [String] { registry.names }
 
     /// Adds a task (or replaces one of the same name).
-    public static func register(_ descriptor: TaskDescriptor) {
-        registered.withLock { list in
-            if let i = list.firstIndex(where: { $0.name == descriptor.name }) { list[i] = descriptor } else { list.append(descriptor) }
-        }
-    }
+    public static func register(_ descriptor: TaskDescriptor) { registry.register(descriptor) }
 
+    /// The entry for `name`, or an error listing the valid names.
     public static func descriptor(named name: String) throws -> TaskDescriptor {
-        guard let d = all.first(where: { $0.name == name }) else { throw TaskError.unknownTask(name, known: names) }
+        guard let d = registry.entry(named: name) else { throw TaskError.unknownTask(name, known: names) }
         return d
     }
 

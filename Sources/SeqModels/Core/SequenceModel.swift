@@ -1,5 +1,4 @@
 import SeqTensor
-import Synchronization
 
 /// A sequence classifier with a hand-written backward pass.
 ///
@@ -40,7 +39,7 @@ extension SequenceModel {
 }
 
 /// How to build one kind of model: a registry entry.
-public struct ModelDescriptor: Sendable {
+public struct ModelDescriptor: NamedEntry {
     /// Registry name, e.g. `bilstm_attention`.
     public let name: String
     /// One line for `seqbench list models`.
@@ -66,24 +65,20 @@ public enum ModelRegistry {
         BiLSTMAttentionModel.descriptor,
     ]
 
-    private static let registered = Mutex<[ModelDescriptor]>(builtIn)
+    private static let registry = NamedRegistry(builtIn)
 
     /// Every registered model, built-ins first, in registration order.
-    public static var all: [ModelDescriptor] { registered.withLock { $0 } }
+    public static var all: [ModelDescriptor] { registry.all }
 
     /// Registry names.
-    public static var names: [String] { all.map(\.name) }
+    public static var names: [String] { registry.names }
 
     /// Adds a model (or replaces one of the same name).
-    public static func register(_ descriptor: ModelDescriptor) {
-        registered.withLock { list in
-            if let i = list.firstIndex(where: { $0.name == descriptor.name }) { list[i] = descriptor } else { list.append(descriptor) }
-        }
-    }
+    public static func register(_ descriptor: ModelDescriptor) { registry.register(descriptor) }
 
     /// The entry for `name`, or an error listing the valid names.
     public static func descriptor(named name: String) throws -> ModelDescriptor {
-        guard let d = all.first(where: { $0.name == name }) else { throw ModelError.unknownModel(name, known: names) }
+        guard let d = registry.entry(named: name) else { throw ModelError.unknownModel(name, known: names) }
         return d
     }
 

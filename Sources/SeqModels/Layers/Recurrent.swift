@@ -165,7 +165,7 @@ public final class RecurrentDirection {
     //           → dweight_ih, dweight_hh, dbias_ih, dbias_hh (+=); dx [N, I] (overwritten, or += when accumulate)
     public func backward(dx: UnsafeMutablePointer<Float>?, accumulate: Bool,
                          dout: UnsafePointer<Float>, ldDout: Int, x: UnsafePointer<Float>, layout: PackedLayout) {
-        let N = layout.rows, H = hidden, G = cell.gates, GH = G * H, T = layout.maxLength
+        let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
         let acts = self.acts.pointer
         let dGates = self.dGates.reserve(N * GH)
         let dhPrev = self.dhPrev.reserve(N * H)
