@@ -9,6 +9,9 @@
 //
 //   .build/release/SeqBenchmarks [--hidden 128 512] [--length 64 256] [--models lstm …] [--modes train_b32 …]
 //                                [--threads N] [--min-time 1] [--tokens] [--out Results/bench/seqbench.json]
+//
+// After the table, for train_b32: the recurrent step products (PanelGEMM) inside a training step against
+// the same function alone on the same shape, each thread multiplying its own rows as in the step.
 
 import Foundation
 import SeqHarness
@@ -66,7 +69,7 @@ let machine = MachineInfo.current
 if machine.build == "debug" { print(MachineInfo.debugWarning) }
 print("seqbench \(machine.seqbenchVersion) (\(machine.build)), \(machine.cpuModel), \(machine.threads) threads; "
       + (options.tokens ? "tokens (embedding 32)" : "dense input of 32 features") + ", A = H, 10 classes, 1 layer")
-print("model             mode       hidden  length  median ms    p90 ms    min ms  spread %  iters")
+print("model             mode       hidden  length  median ms    p90 ms    min ms  spread %  iters  GFLOP/s")
 
 var results: [[String: Any]] = []
 for hidden in options.hidden {
@@ -85,23 +88,92 @@ for hidden in options.hidden {
                     samples += sampleLatency(warmup: 0, samples: 10, maxSeconds: 3600, body)
                 }
                 let s = LatencyStats(nanoseconds: samples)
+                let gflops = Double(FlopCounter.measure(body).matmulFlops) / s.p50
                 func ms(_ ns: Double) -> String { String(format: "%10.3f", ns / 1e6) }
                 print(model.padding(toLength: 18, withPad: " ", startingAt: 0) + mode.padding(toLength: 9, withPad: " ", startingAt: 0)
                       + String(format: "%8d%8d", hidden, length) + ms(s.p50) + ms(s.p90) + ms(s.min)
-                      + String(format: "%10.1f%7d", 100 * s.spread, s.count) + (s.isNoisy ? "  noisy" : ""))
+                      + String(format: "%10.1f%7d%9.1f", 100 * s.spread, s.count, gflops) + (s.isNoisy ? "  noisy" : ""))
                 results.append(["model": model, "mode": mode, "hidden": hidden, "length": length,
                                 "median_ms": s.p50 / 1e6, "p90_ms": s.p90 / 1e6, "min_ms": s.min / 1e6,
-                                "spread": s.spread, "iters": s.count])
+                                "spread": s.spread, "iters": s.count, "gflops": gflops])
             }
         }
     }
 }
+// Recurrent step products: rate inside a training step vs the same function alone.
+var stepProducts: [[String: Any]] = []
+if options.modes.contains("train_b32") {
+    let threads = ComputeThreads.current, rows = max(1, 32 / threads)
+    print("\nRecurrent step products (PanelGEMM) inside train_b32 vs alone on the same shape: \(rows) rows per thread, "
+          + "\(threads) threads at once; GFLOP/s per thread, medians of 5 rounds")
+    print("model             hidden  length  product        in step   alone  in step/alone")
+    let length = options.length[0]
+    for hidden in options.hidden {
+        let config = ModelConfig(input: options.tokens ? .tokens : .dense, vocab: 32, embedDim: 32, features: 32,
+                                 hidden: hidden, layers: 1, attentionDim: hidden, classes: 10)
+        for model in options.models {
+            let bench = try LatencyBench(model: model, config: config, train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0),
+                                         length: length, batchSizes: [])
+            let step = bench.modes.first { $0.0 == "train_b32" }!.1
+            for _ in 0..<3 { step() }
+            let inStep = medianRates(rounds: 5) { for _ in 0..<3 { step() } }
+            for shape in inStep.keys.sorted(by: { ($0.n, $0.k) > ($1.n, $1.k) }) {
+                let alone = medianRates(rounds: 5) { multiplyAlone(shape, rows: rows, threads: threads) }[shape]!
+                let ratio = inStep[shape]! / alone
+                print(model.padding(toLength: 18, withPad: " ", startingAt: 0) + String(format: "%6d%8d  ", hidden, length)
+                      + "\(shape)".padding(toLength: 13, withPad: " ", startingAt: 0)
+                      + String(format: "%9.1f%8.1f%14.2f", inStep[shape]!, alone, ratio))
+                stepProducts.append(["model": model, "hidden": hidden, "length": length, "n": shape.n, "k": shape.k,
+                                     "in_step_gflops_per_thread": inStep[shape]!, "alone_gflops_per_thread": alone,
+                                     "ratio": ratio, "rows_per_thread": rows, "threads": threads])
+            }
+        }
+    }
+}
+
 let meta: [String: Any] = ["seqbench_version": machine.seqbenchVersion, "build": machine.build, "cpu": machine.cpuModel,
                            "cores": machine.cores, "threads": machine.threads, "tokens": options.tokens]
 let outURL = URL(fileURLWithPath: options.out)
 try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-let data = try JSONSerialization.data(withJSONObject: ["meta": meta, "results": results], options: [.prettyPrinted, .sortedKeys])
+let data = try JSONSerialization.data(withJSONObject: ["meta": meta, "results": results, "step_products": stepProducts], options: [.prettyPrinted, .sortedKeys])
 let temp = outURL.deletingLastPathComponent().appendingPathComponent("." + outURL.lastPathComponent + ".tmp")
 try data.write(to: temp)
 guard rename(temp.path, outURL.path) == 0 else { fail("cannot write \(options.out)") }
 print("wrote \(options.out)")
+
+/// Per-shape GFLOP/s per thread of the PanelGEMM products `body` makes, median over `rounds` runs.
+func medianRates(rounds: Int, _ body: () -> Void) -> [PanelGEMM.Profile.Shape: Double] {
+    var rates: [PanelGEMM.Profile.Shape: [Double]] = [:]
+    for _ in 0..<rounds {
+        for (shape, totals) in PanelGEMM.Profile.measure(body) { rates[shape, default: []].append(totals.gflopsPerThread) }
+    }
+    return rates.mapValues { $0.sorted()[$0.count / 2] }
+}
+
+/// The product of `shape` alone: a packed random B, and on each of `threads` threads at once its own
+/// `rows` rows of A multiplied 20 times (as in a step, where each thread multiplies its own sequences).
+func multiplyAlone(_ shape: PanelGEMM.Profile.Shape, rows: Int, threads: Int) {
+    var rng = SeededRNG(seed: 1)
+    let b = (0..<(shape.n * shape.k)).map { _ in rng.uniform(-0.1, 0.1) }
+    let packed = PackedPanels()
+    packed.pack(b, rows: shape.k, columns: shape.n, transposed: false)
+    let a = (0..<(threads * rows * shape.k)).map { _ in rng.uniform(-1, 1) }
+    let c = UnsafeMutablePointer<Float>.allocate(capacity: threads * rows * shape.n)
+    defer { c.deallocate() }
+    c.initialize(repeating: 0, count: threads * rows * shape.n)
+    let shared = (c: UncheckedPointer(c), a: a)
+    ComputeThreads.parallel(Array(0..<threads)) { t in
+        shared.a.withUnsafeBufferPointer { a in
+            for _ in 0..<20 {
+                PanelGEMM.multiply(m: rows, a: a.baseAddress! + t * rows * shape.k, lda: shape.k, b: packed,
+                                   c: shared.c.pointer + t * rows * shape.n, ldc: shape.n, accumulate: true)
+            }
+        }
+    }
+}
+
+/// A pointer handed to the threads of a parallel section, which write disjoint parts of it.
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<Float>
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
+}

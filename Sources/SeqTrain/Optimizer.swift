@@ -1,4 +1,5 @@
 import SeqModels
+import SeqTensor
 
 /// Updates parameters from their gradients, with PyTorch's semantics.
 public protocol Optimizer: AnyObject {
@@ -93,17 +94,30 @@ public final class Adam: Optimizer {
         let correction1 = 1 - pow(beta1, t), correction2 = 1 - pow(beta2, t)
         let stepSize = learningRate / correction1
         let sqrtCorrection2 = correction2.squareRoot()
-        for p in parameters {
-            let buffer = state(for: p)
-            let m = buffer.pointer, v = buffer.pointer + p.count
+        let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
+        let buffers = parameters.map { state(for: $0).pointer }
+        forEachChunk(parameters) { index, range in
+            let p = parameters[index]
+            let m = buffers[index], v = buffers[index] + p.count
             let w = p.pointer, g = p.gradPointer
-            for i in 0..<p.count {
+            for i in range {
                 m[i] = beta1 * m[i] + (1 - beta1) * g[i]
                 v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
                 w[i] -= stepSize * m[i] / (v[i].squareRoot() / sqrtCorrection2 + epsilon)
             }
         }
     }
+}
+
+/// Runs `body(parameter index, element range)` over every element of `parameters` in chunks spread across
+/// ComputeThreads. Optimizer updates are elementwise, so the split does not change a single bit.
+private func forEachChunk(_ parameters: [Parameter], _ body: (Int, Range<Int>) -> Void) {
+    let chunk = 32_768
+    var items: [(Int, Range<Int>)] = []
+    for (index, p) in parameters.enumerated() {
+        for start in stride(from: 0, to: p.count, by: chunk) { items.append((index, start..<min(start + chunk, p.count))) }
+    }
+    ComputeThreads.parallel(items) { body($0.0, $0.1) }
 }
 
 /// Optimizer state owned by one parameter, allocated once.
@@ -153,23 +167,28 @@ public final class SGD: Optimizer {
 
     public func step(_ parameters: [Parameter]) {
         stepCount += 1
-        for p in parameters {
-            let w = p.pointer, g = p.gradPointer
-            if momentum == 0 {
-                for i in 0..<p.count { w[i] -= learningRate * g[i] }
-                continue
+        let (learningRate, momentum) = (self.learningRate, self.momentum)
+        if momentum == 0 {
+            forEachChunk(parameters) { index, range in
+                let w = parameters[index].pointer, g = parameters[index].gradPointer
+                for i in range { w[i] -= learningRate * g[i] }
             }
-            let buf: UnsafeMutablePointer<Float>
-            if let existing = velocity[p.name] {
-                buf = existing.pointer
-                for i in 0..<p.count { buf[i] = momentum * buf[i] + g[i] }
-            } else {
-                let fresh = StateBuffer(count: p.count)   // PyTorch: the first step seeds the buffer with g
-                velocity[p.name] = fresh
-                buf = fresh.pointer
-                buf.update(from: g, count: p.count)
+            return
+        }
+        // PyTorch: the first step seeds a parameter's momentum buffer with its gradient.
+        let buffers = parameters.map { p -> (pointer: UnsafeMutablePointer<Float>, fresh: Bool) in
+            if let existing = velocity[p.name] { return (existing.pointer, false) }
+            let fresh = StateBuffer(count: p.count)
+            velocity[p.name] = fresh
+            return (fresh.pointer, true)
+        }
+        forEachChunk(parameters) { index, range in
+            let w = parameters[index].pointer, g = parameters[index].gradPointer
+            let (buf, fresh) = buffers[index]
+            for i in range {
+                buf[i] = fresh ? g[i] : momentum * buf[i] + g[i]
+                w[i] -= learningRate * buf[i]
             }
-            for i in 0..<p.count { w[i] -= learningRate * buf[i] }
         }
     }
 }

@@ -60,25 +60,25 @@ final class SIMDMathTests: XCTestCase {
     }
 }
 
-final class GEMMTests: XCTestCase {
-    /// Row-major reference with explicit leading dimensions.
-    private func reference(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: [Float], _ lda: Int,
-                           _ b: [Float], _ ldb: Int, _ beta: Float, _ c: [Float], _ ldc: Int) -> [Float] {
-        var out = c
-        for i in 0..<m {
-            for j in 0..<n {
-                var s = 0.0
-                for p in 0..<k {
-                    let av = ta ? a[p * lda + i] : a[i * lda + p]
-                    let bv = tb ? b[j * ldb + p] : b[p * ldb + j]
-                    s += Double(av) * Double(bv)
-                }
-                out[i * ldc + j] = Float(s) + beta * c[i * ldc + j]
+/// Row-major reference with explicit leading dimensions.
+func referenceProduct(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: [Float], _ lda: Int,
+                       _ b: [Float], _ ldb: Int, _ beta: Float, _ c: [Float], _ ldc: Int) -> [Float] {
+    var out = c
+    for i in 0..<m {
+        for j in 0..<n {
+            var s = 0.0
+            for p in 0..<k {
+                let av = ta ? a[p * lda + i] : a[i * lda + p]
+                let bv = tb ? b[j * ldb + p] : b[p * ldb + j]
+                s += Double(av) * Double(bv)
             }
+            out[i * ldc + j] = Float(s) + beta * c[i * ldc + j]
         }
-        return out
     }
+    return out
+}
 
+final class GEMMTests: XCTestCase {
     func testAllTransposesWithPaddedLeadingDimensions() {
         check(m: 5, n: 7, k: 9)
     }
@@ -104,7 +104,7 @@ final class GEMMTests: XCTestCase {
                     GEMM.sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
                                beta: 0.5, c: &c, ldc: ldc)
                 }
-                let want = reference(ta, tb, m, n, k, a, lda, b, ldb, 0.5, c0, ldc)
+                let want = referenceProduct(ta, tb, m, n, k, a, lda, b, ldb, 0.5, c0, ldc)
                 for i in 0..<m { for j in 0..<n { XCTAssertEqual(c[i * ldc + j], want[i * ldc + j], accuracy: 1e-5) } }
                 XCTAssertEqual(count, FlopCount(macs: m * n * k))
                 var again = c0

@@ -36,11 +36,13 @@ public final class RecurrentDirection {
     let tanhCells = Workspace()  // [N, H]   tanh(c_t) (LSTM)
     let hPrev = Workspace()      // [N, H]   h of the previous step, aligned with each step's rows; 0 at a sequence's start
     let cPrev = Workspace()      // [N, H]   c of the previous step, aligned likewise (LSTM)
+    let gateBias = Workspace()   // [G·H]    b_ih + b_hh, added by the cell kernels
     // Backward scratch.
     let dGates = Workspace()     // [N, G·H] d loss / d gate pre-activations
     let dhPrev = Workspace()     // [N, H]   d loss / d hPrev rows
     let dcPrev = Workspace()     // [N, H]   d loss / d cPrev rows (LSTM)
-    let weightHHTransposed = Workspace()   // [H, G·H] W_hhᵀ for the step GEMMs
+    let stepWeights = PackedPanels()       // W_hhᵀ [H, G·H] packed for the forward step products
+    let stepWeightsBackward = PackedPanels()   // W_hh [G·H, H] packed for the backward step products
 
     public init(cell: CellKind, layer: Int, reverse: Bool, inputSize: Int, hidden: Int, prefix: String,
                 rng: inout SeededRNG) {
@@ -72,29 +74,24 @@ public final class RecurrentDirection {
     public func forward(out: UnsafeMutablePointer<Float>, ldOut: Int, x: UnsafePointer<Float>, layout: PackedLayout) {
         let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
         let acts = self.acts.reserve(N * GH)
-        let hPrev = self.hPrev.reserve(N * H, zeroed: true)
-        let cPrev = cell == .lstm ? self.cPrev.reserve(N * H, zeroed: true) : hPrev
+        // Rows without a previous step are zeroed by the time loop; the others receive h_{t−1} (and c_{t−1}).
+        let hPrev = self.hPrev.reserve(N * H)
+        let cPrev = cell == .lstm ? self.cPrev.reserve(N * H) : hPrev
         let cells = cell == .lstm ? self.cells.reserve(N * H) : hPrev
         let tanhCells = cell == .lstm ? self.tanhCells.reserve(N * H) : hPrev
 
-        // Input projection of every step at once, both biases folded in.
-        let bias = dGates.reserve(GH)   // borrowed as scratch: backward overwrites it anyway
+        // Input projection of every step at once; the cell kernels add both biases.
+        let bias = gateBias.reserve(GH)
         for j in 0..<GH { bias[j] = biasIH.pointer[j] + biasHH.pointer[j] }
-        for r in 0..<N { (acts + r * GH).update(from: bias, count: GH) }
         GEMM.sgemm(transA: false, transB: true, m: N, n: GH, k: inputSize,
-                   a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 1, c: acts, ldc: GH)
+                   a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 0, c: acts, ldc: GH)
 
-        // With many rows per step, the step GEMMs read W_hh as a [H, G·H] matrix: oneDNN multiplies 16 rows
-        // ~1.8× faster against that layout than against W_hh transposed on the fly (measured: N 2048, K 512),
-        // and one tiled transpose per forward pays for itself within a few steps. With a handful of rows
-        // the transpose costs more than it saves.
-        let transposed = layout.batch >= 8
-        if transposed { Elementwise.transpose(weightHH.pointer, rows: GH, cols: H, into: weightHHTransposed.reserve(GH * H)) }
-        let hh = (pointer: UnsafePointer(transposed ? weightHHTransposed.pointer : weightHH.pointer), transposed: transposed)
+        // W_hh is used by every step: packed once here into the layout the step kernel streams (PanelGEMM).
+        stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true)
         // The time loop, split by sequences across threads: sequences are independent.
         ComputeThreads.parallel(sequenceRanges(layout)) { range in
             forwardSteps(range, out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
-                         tanhCells: tanhCells, hh: hh, layout: layout)
+                         tanhCells: tanhCells, bias: bias, layout: layout)
         }
     }
 
@@ -132,23 +129,28 @@ public final class RecurrentDirection {
     private func forwardSteps(_ range: Range<Int>, out: UnsafeMutablePointer<Float>, ldOut: Int,
                               acts: UnsafeMutablePointer<Float>, hPrev: UnsafeMutablePointer<Float>,
                               cPrev: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
-                              tanhCells: UnsafeMutablePointer<Float>,
-                              hh: (pointer: UnsafePointer<Float>, transposed: Bool), layout: PackedLayout) {
+                              tanhCells: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
+                              layout: PackedLayout) {
         let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
         for t in steps(T) {
             let (row0, count) = rows(t, range, layout)
             if count == 0 { continue }
             let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
-            // W_hhᵀ [H, G·H] as stored, or W_hh [G·H, H] used transposed.
-            GEMM.sgemm(transA: false, transB: !hh.transposed, m: withPrev, n: GH, k: H, a: hPrev + row0 * H, lda: H,
-                       b: hh.pointer, ldb: hh.transposed ? GH : H, beta: 1, c: acts + row0 * GH, ldc: GH)
+            if withPrev < count {
+                // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
+                (hPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H)
+                if cell == .lstm { (cPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H) }
+            }
+            PanelGEMM.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, b: stepWeights, c: acts + row0 * GH, ldc: GH,
+                               accumulate: true)
             switch cell {
             case .lstm:
                 lstmCellForward(out: out + row0 * ldOut, ldOut: ldOut, cells: cells + row0 * H,
-                                tanhCells: tanhCells + row0 * H, gates: acts + row0 * GH,
+                                tanhCells: tanhCells + row0 * H, gates: acts + row0 * GH, bias: bias,
                                 cPrev: cPrev + row0 * H, rows: count, hidden: H)
             case .rnn:
-                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, rows: count, hidden: H)
+                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, bias: bias, rows: count,
+                               hidden: H)
             }
             // Hand h_t (and c_t) to the next step's aligned rows.
             let n = nextStep(t)
@@ -171,6 +173,7 @@ public final class RecurrentDirection {
         let dhPrev = self.dhPrev.reserve(N * H)
         let dcPrev = self.dcPrev.reserve(N * H)
 
+        stepWeightsBackward.pack(weightHH.pointer, rows: GH, columns: H, transposed: false)
         ComputeThreads.parallel(sequenceRanges(layout)) { range in
             backwardSteps(range, dGates: dGates, dhPrev: dhPrev, dcPrev: dcPrev, dout: dout, ldDout: ldDout,
                           acts: acts, layout: layout)
@@ -215,8 +218,8 @@ extension RecurrentDirection {
                                 dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
                                 gates: acts + row0 * GH, rows: count, hidden: H)
             }
-            GEMM.sgemm(transA: false, transB: false, m: rowsAlsoAt(previousStep(t), t, range, layout), n: H, k: GH,
-                       a: dGates + row0 * GH, lda: GH, b: weightHH.pointer, ldb: H, beta: 0, c: dhPrev + row0 * H, ldc: H)
+            PanelGEMM.multiply(m: rowsAlsoAt(previousStep(t), t, range, layout), a: dGates + row0 * GH, lda: GH,
+                               b: stepWeightsBackward, c: dhPrev + row0 * H, ldc: H, accumulate: false)
         }
     }
 
@@ -235,11 +238,11 @@ extension RecurrentDirection {
 
 // MARK: - Fused cell kernels (16 lanes at a time)
 
-// LSTM step, forward. gates [rows, 4H] holds pre-activations on entry and i, f, g, o on exit;
-// cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut.
+// LSTM step, forward. gates [rows, 4H] holds pre-activations without the bias [4H] on entry and i, f, g, o
+// on exit; cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut.
 @inline(__always)
 func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: UnsafeMutablePointer<Float>,
-                     tanhCells: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>,
+                     tanhCells: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
                      cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int) {
     FlopCounter.count(sigmoid: 3 * H * rows, tanh: 2 * H * rows)
     for r in 0..<rows {
@@ -247,10 +250,13 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
         var j = 0
         while j < H {
             let n = min(16, H - j)
-            let i = SIMDMath.sigmoid(SIMDMath.load(g + j, count: n))
-            let f = SIMDMath.sigmoid(SIMDMath.load(g + H + j, count: n))
-            let gg = SIMDMath.tanh(SIMDMath.load(g + 2 * H + j, count: n))
-            let o = SIMDMath.sigmoid(SIMDMath.load(g + 3 * H + j, count: n))
+            func preactivation(_ gate: Int) -> Vec16 {
+                SIMDMath.load(g + gate * H + j, count: n) + SIMDMath.load(bias + gate * H + j, count: n)
+            }
+            let i = SIMDMath.sigmoid(preactivation(0))
+            let f = SIMDMath.sigmoid(preactivation(1))
+            let gg = SIMDMath.tanh(preactivation(2))
+            let o = SIMDMath.sigmoid(preactivation(3))
             let cn = f * SIMDMath.load(cp + j, count: n) + i * gg
             let tcn = SIMDMath.tanh(cn)
             SIMDMath.store(i, g + j, count: n)
@@ -299,17 +305,17 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
     }
 }
 
-// RNN step, forward. gates [rows, H]: pre-activations on entry, h on exit; h also → out + r·ldOut.
+// RNN step, forward. gates [rows, H]: pre-activations without the bias [H] on entry, h on exit; h also → out + r·ldOut.
 @inline(__always)
 func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeMutablePointer<Float>,
-                    rows: Int, hidden H: Int) {
+                    bias: UnsafePointer<Float>, rows: Int, hidden H: Int) {
     FlopCounter.count(tanh: H * rows)
     for r in 0..<rows {
         let g = gates + r * H, h = out + r * ldOut
         var j = 0
         while j < H {
             let n = min(16, H - j)
-            let v = SIMDMath.tanh(SIMDMath.load(g + j, count: n))
+            let v = SIMDMath.tanh(SIMDMath.load(g + j, count: n) + SIMDMath.load(bias + j, count: n))
             SIMDMath.store(v, g + j, count: n)
             SIMDMath.store(v, h + j, count: n)
             j += 16

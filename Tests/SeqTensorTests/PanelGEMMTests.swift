@@ -1,0 +1,93 @@
+import SeqTensor
+import XCTest
+
+final class PanelGEMMTests: XCTestCase {
+    /// Every kernel path (8-row blocks, 4–7-row remainders through the 8-row kernel, single rows),
+    /// partial last panels, both source layouts, padded leading dimensions, overwrite and accumulate.
+    func testMatchesTheReferenceOnEveryPath() {
+        var rng = SeededRNG(seed: 11)
+        for (m, n, k) in [(1, 32, 16), (3, 33, 7), (4, 5, 1), (7, 64, 9), (8, 100, 31), (13, 31, 64), (17, 96, 40)] {
+            for transposed in [false, true] {
+                for accumulate in [false, true] {
+                    let lda = k + 3, ldc = n + 5, ldb = transposed ? k : n
+                    let a = (0..<(m * lda)).map { _ in rng.uniform(-1, 1) }
+                    let b = (0..<(transposed ? n * k : k * n)).map { _ in rng.uniform(-1, 1) }
+                    let c0 = (0..<(m * ldc)).map { _ in rng.uniform(-1, 1) }
+                    let packed = PackedPanels()
+                    packed.pack(b, rows: k, columns: n, transposed: transposed)
+                    var c = c0
+                    let count = FlopCounter.measure {
+                        PanelGEMM.multiply(m: m, a: a, lda: lda, b: packed, c: &c, ldc: ldc, accumulate: accumulate)
+                    }
+                    XCTAssertEqual(count, FlopCount(macs: m * n * k))
+                    let want = referenceProduct(false, transposed, m, n, k, a, lda, b, ldb, accumulate ? 1 : 0, c0, ldc)
+                    for i in 0..<m {
+                        for j in 0..<ldc {
+                            // Columns past n are the caller's: untouched.
+                            let tolerance: Float = j < n ? 1e-5 : 0
+                            XCTAssertEqual(c[i * ldc + j], j < n ? want[i * ldc + j] : c0[i * ldc + j], accuracy: tolerance,
+                                           "m \(m) n \(n) k \(k) transposed \(transposed) accumulate \(accumulate) [\(i), \(j)]")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// A row's result is the same bits whichever kernel computed it and whatever rows came with it,
+    /// so a sequence's state does not depend on its batch-mates.
+    func testRowResultsDoNotDependOnTheOtherRows() {
+        var rng = SeededRNG(seed: 12)
+        let m = 13, n = 64, k = 50
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+        let packed = PackedPanels()
+        packed.pack(b, rows: k, columns: n, transposed: true)
+        var together = [Float](repeating: 0, count: m * n)
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &together, ldc: n, accumulate: false)
+        for i in 0..<m {
+            var alone = [Float](repeating: 0, count: n)
+            a.withUnsafeBufferPointer { PanelGEMM.multiply(m: 1, a: $0.baseAddress! + i * k, lda: k, b: packed, c: &alone, ldc: n, accumulate: false) }
+            XCTAssertEqual(alone, Array(together[(i * n)..<((i + 1) * n)]), "row \(i)")
+        }
+    }
+
+    /// Threads may share one product by columns: panel ranges compute exactly their columns.
+    func testPanelRangesComputeTheirColumnsOnly() {
+        var rng = SeededRNG(seed: 13)
+        let m = 5, n = 70, k = 20
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
+        let packed = PackedPanels()
+        packed.pack(b, rows: k, columns: n, transposed: false)
+        XCTAssertEqual(packed.panels, 3)
+        var whole = [Float](repeating: 0, count: m * n), split = [Float](repeating: 7, count: m * n)
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &whole, ldc: n, accumulate: false)
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &split, ldc: n, accumulate: false, panels: 1..<2)
+        for i in 0..<m {
+            for j in 0..<n { XCTAssertEqual(split[i * n + j], (32..<64).contains(j) ? whole[i * n + j] : 7) }
+        }
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &split, ldc: n, accumulate: false, panels: 0..<1)
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &split, ldc: n, accumulate: false, panels: 2..<3)
+        XCTAssertEqual(split, whole)
+    }
+
+    /// Packing in parallel gives the same panels as packing on one thread.
+    func testParallelPackingMatchesSerial() {
+        var rng = SeededRNG(seed: 14)
+        let n = 300, k = 400
+        let b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+        let a = (0..<(3 * k)).map { _ in rng.uniform(-1, 1) }
+        var results: [[Float]] = []
+        for threads in [1, 2] {
+            ComputeThreads.set(threads)
+            let packed = PackedPanels()
+            packed.pack(b, rows: k, columns: n, transposed: true)
+            var c = [Float](repeating: 0, count: 3 * n)
+            PanelGEMM.multiply(m: 3, a: a, lda: k, b: packed, c: &c, ldc: n, accumulate: false)
+            results.append(c)
+        }
+        ComputeThreads.set(nil)
+        XCTAssertEqual(results[0], results[1])
+    }
+}
