@@ -4,58 +4,68 @@
 public typealias Vec16 = SIMD16<Float>
 
 public enum SIMDMath {
+    // The functions are @_transparent: always inlined into the caller's loop (plain @inline(__always)
+    // left them as calls that passed each vector through memory), and written without lane-wise
+    // selects (`replace(with:where:)` was scalarised once inlined into a larger loop): clamps are
+    // min/max, sign handling is bit arithmetic, polynomials are fused multiply-adds.
+
     /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 Taylor polynomial for e^r
     /// (truncation error < 2e-9 relative), scaled by 2^n through the exponent bits.
     /// Inputs are clamped to [-87.3, 88.7]: the result stays a normal float.
-    @inlinable @inline(__always)
+    @_transparent
     public static func exp(_ x: Vec16) -> Vec16 {
-        var x = x
-        x.replace(with: Vec16(repeating: 88.7), where: x .> 88.7)
-        x.replace(with: Vec16(repeating: -87.3), where: x .< -87.3)
+        let x = pointwiseMax(pointwiseMin(x, Vec16(repeating: 88.7)), Vec16(repeating: -87.3))
         // Adding 1.5·2^23 rounds x·log2(e) to the nearest integer, which then sits in the low mantissa bits.
         let magic = Vec16(repeating: 12_582_912)
-        let shifted = x * 1.442_695_04 + magic
+        let shifted = magic.addingProduct(x, Vec16(repeating: 1.442_695_04))
         let n = shifted - magic
-        let r = x - n * 0.693_145_75 - n * 1.428_606_8e-6   // ln2 split in two for exactness
+        // r = x − n·ln2, ln2 split in two for exactness.
+        let r = x.addingProduct(n, Vec16(repeating: -0.693_145_75)).addingProduct(n, Vec16(repeating: -1.428_606_8e-6))
         var p = Vec16(repeating: 1.0 / 5040)
-        p = p * r + 1.0 / 720
-        p = p * r + 1.0 / 120
-        p = p * r + 1.0 / 24
-        p = p * r + 1.0 / 6
-        p = p * r + 0.5
-        p = p * r + 1
-        p = p * r + 1
+        p = Vec16(repeating: 1.0 / 720).addingProduct(p, r)
+        p = Vec16(repeating: 1.0 / 120).addingProduct(p, r)
+        p = Vec16(repeating: 1.0 / 24).addingProduct(p, r)
+        p = Vec16(repeating: 1.0 / 6).addingProduct(p, r)
+        p = Vec16(repeating: 0.5).addingProduct(p, r)
+        p = Vec16(repeating: 1).addingProduct(p, r)
+        p = Vec16(repeating: 1).addingProduct(p, r)
         let ni = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         let scale = unsafeBitCast((ni &+ 127) &<< 23, to: Vec16.self)
         return p * scale
     }
 
     /// σ(x) = 1 / (1 + e^−x).
-    @inlinable @inline(__always)
+    @_transparent
     public static func sigmoid(_ x: Vec16) -> Vec16 {
         1 / (1 + exp(-x))
     }
 
     /// tanh(x): (1 − e^−2|x|)/(1 + e^−2|x|) with the sign restored; below |x| = 0.3, where that
     /// form loses relative precision, its odd Taylor series to x¹¹ (error < 1e-9 relative).
-    @inlinable @inline(__always)
+    @_transparent
     public static func tanh(_ x: Vec16) -> Vec16 {
-        let negative = x .< 0
-        var ax = x
-        ax.replace(with: -x, where: negative)
+        let bits = unsafeBitCast(x, to: SIMD16<UInt32>.self)
+        let sign = bits & 0x8000_0000
+        let ax = unsafeBitCast(bits & 0x7FFF_FFFF, to: Vec16.self)
         let e = exp(-2 * ax)
-        var t = (1 - e) / (1 + e)
+        let large = (1 - e) / (1 + e)
         let x2 = ax * ax
         var s = Vec16(repeating: -1382.0 / 155_925)
-        s = s * x2 + 62.0 / 2835
-        s = s * x2 - 17.0 / 315
-        s = s * x2 + 2.0 / 15
-        s = s * x2 - 1.0 / 3
-        let small = ax * (1 + x2 * s)
-        t.replace(with: small, where: ax .< 0.3)
-        t.replace(with: -t, where: negative)
-        return t
+        s = Vec16(repeating: 62.0 / 2835).addingProduct(s, x2)
+        s = Vec16(repeating: -17.0 / 315).addingProduct(s, x2)
+        s = Vec16(repeating: 2.0 / 15).addingProduct(s, x2)
+        s = Vec16(repeating: -1.0 / 3).addingProduct(s, x2)
+        let small = ax.addingProduct(ax * x2, s)
+        // All ones where |x| < 0.3: the sign bit of |x| − 0.3 spread by an arithmetic shift.
+        let useSmall = unsafeBitCast(unsafeBitCast(ax - 0.3, to: SIMD16<Int32>.self) &>> 31, to: SIMD16<UInt32>.self)
+        let magnitude = (unsafeBitCast(small, to: SIMD16<UInt32>.self) & useSmall)
+            | (unsafeBitCast(large, to: SIMD16<UInt32>.self) & ~useSmall)
+        return unsafeBitCast(magnitude | sign, to: Vec16.self)
     }
+
+    // Kernels loop as `while j + 16 <= n { lanes(j, 16) }; if j < n { lanes(j, n - j) }` with `lanes` a
+    // nested @inline(__always) function: the full chunks then compile with the lane count known to be 16
+    // (plain vector moves); a closure handed to a helper was compiled once for any count, lane by lane.
 
     /// Loads up to 16 floats; missing lanes are zero.
     @inlinable @inline(__always)

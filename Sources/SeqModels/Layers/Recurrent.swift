@@ -247,9 +247,7 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
     FlopCounter.count(sigmoid: 3 * H * rows, tanh: 2 * H * rows)
     for r in 0..<rows {
         let g = gates + r * 4 * H, cp = cPrev + r * H, c = cells + r * H, tc = tanhCells + r * H, h = out + r * ldOut
-        var j = 0
-        while j < H {
-            let n = min(16, H - j)
+        @inline(__always) func lanes(_ j: Int, _ n: Int) {
             func preactivation(_ gate: Int) -> Vec16 {
                 SIMDMath.load(g + gate * H + j, count: n) + SIMDMath.load(bias + gate * H + j, count: n)
             }
@@ -266,8 +264,10 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
             SIMDMath.store(cn, c + j, count: n)
             SIMDMath.store(tcn, tc + j, count: n)
             SIMDMath.store(o * tcn, h + j, count: n)
-            j += 16
         }
+        var j = 0
+        while j + 16 <= H { lanes(j, 16); j += 16 }
+        if j < H { lanes(j, H - j) }
     }
 }
 
@@ -282,9 +282,7 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
     for r in 0..<rows {
         let g = gates + r * 4 * H, dg = dGates + r * 4 * H, tc = tanhCells + r * H, cp = cPrev + r * H
         let hasNext = r < nextRows
-        var j = 0
-        while j < H {
-            let n = min(16, H - j)
+        @inline(__always) func lanes(_ j: Int, _ n: Int) {
             var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
             var dc = Vec16()
             if hasNext {
@@ -300,8 +298,10 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
             SIMDMath.store(dc * i * (1 - gg * gg), dg + 2 * H + j, count: n)
             SIMDMath.store(dh * t * o * (1 - o), dg + 3 * H + j, count: n)
             SIMDMath.store(dc * f, dcPrev + r * H + j, count: n)
-            j += 16
         }
+        var j = 0
+        while j + 16 <= H { lanes(j, 16); j += 16 }
+        if j < H { lanes(j, H - j) }
     }
 }
 
@@ -312,14 +312,14 @@ func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeM
     FlopCounter.count(tanh: H * rows)
     for r in 0..<rows {
         let g = gates + r * H, h = out + r * ldOut
-        var j = 0
-        while j < H {
-            let n = min(16, H - j)
+        @inline(__always) func lanes(_ j: Int, _ n: Int) {
             let v = SIMDMath.tanh(SIMDMath.load(g + j, count: n) + SIMDMath.load(bias + j, count: n))
             SIMDMath.store(v, g + j, count: n)
             SIMDMath.store(v, h + j, count: n)
-            j += 16
         }
+        var j = 0
+        while j + 16 <= H { lanes(j, 16); j += 16 }
+        if j < H { lanes(j, H - j) }
     }
 }
 
@@ -328,14 +328,14 @@ func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeM
 func rnnCellBackward(dGates: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, ldDout: Int,
                      dhNext: UnsafePointer<Float>, nextRows: Int, gates: UnsafePointer<Float>, rows: Int, hidden H: Int) {
     for r in 0..<rows {
-        var j = 0
-        while j < H {
-            let n = min(16, H - j)
+        @inline(__always) func lanes(_ j: Int, _ n: Int) {
             var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
             if r < nextRows { dh += SIMDMath.load(dhNext + r * H + j, count: n) }
             let h = SIMDMath.load(gates + r * H + j, count: n)
             SIMDMath.store(dh * (1 - h * h), dGates + r * H + j, count: n)
-            j += 16
         }
+        var j = 0
+        while j + 16 <= H { lanes(j, 16); j += 16 }
+        if j < H { lanes(j, H - j) }
     }
 }
