@@ -62,7 +62,14 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(Array(layer.weight.gradient.prefix(3)), [0, 0, 0])
     }
 
+    /// Both step-product paths: four sequences (W_hh packed, PanelGEMM) and two (RowGEMV on W_hh as stored).
     func testRecurrentDirections() {
+        for layout in [layout, PackedLayout(lengths: [2, 4], maxLength: 5)] {
+            checkRecurrentDirections(layout, label: "batch \(layout.batch)")
+        }
+    }
+
+    private func checkRecurrentDirections(_ layout: PackedLayout, label: String) {
         for cell in [CellKind.rnn, .lstm] {
             for reverse in [false, true] {
                 let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 5,
@@ -76,7 +83,7 @@ final class LayerGradientTests: XCTestCase {
                     layer.forward(out: out, ldOut: 5, x: x.pointer, layout: layout)
                     return weightedSum(out, w)
                 }
-                assertPasses(report, "\(cell) \(reverse ? "reverse" : "forward")")
+                assertPasses(report, "\(cell) \(reverse ? "reverse" : "forward"), \(label)")
             }
         }
     }

@@ -91,3 +91,36 @@ final class PanelGEMMTests: XCTestCase {
         XCTAssertEqual(results[0], results[1])
     }
 }
+
+final class RowGEMVTests: XCTestCase {
+    /// Blocks of four outputs and single outputs, K with and without a partial 16-lane tail, column
+    /// ranges, padded leading dimensions, overwrite and accumulate.
+    func testMatchesTheReference() {
+        var rng = SeededRNG(seed: 21)
+        for (m, n, k) in [(1, 8, 16), (1, 7, 5), (2, 13, 33), (3, 64, 100), (1, 2048, 512)] {
+            for accumulate in [false, true] {
+                let lda = k + 2, ldc = n + 3
+                let a = (0..<(m * lda)).map { _ in rng.uniform(-1, 1) }
+                let w = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+                let c0 = (0..<(m * ldc)).map { _ in rng.uniform(-1, 1) }
+                var c = c0
+                let count = FlopCounter.measure {
+                    RowGEMV.multiply(m: m, a: a, lda: lda, w: w, n: n, k: k, c: &c, ldc: ldc, accumulate: accumulate)
+                }
+                XCTAssertEqual(count, FlopCount(macs: m * n * k))
+                let want = referenceProduct(false, true, m, n, k, a, lda, w, k, accumulate ? 1 : 0, c0, ldc)
+                for i in 0..<m {
+                    for j in 0..<ldc {
+                        XCTAssertEqual(c[i * ldc + j], j < n ? want[i * ldc + j] : c0[i * ldc + j], accuracy: j < n ? 2e-5 : 0,
+                                       "m \(m) n \(n) k \(k) accumulate \(accumulate) [\(i), \(j)]")
+                    }
+                }
+                // Computing the outputs in two column ranges gives the same bits as all at once.
+                var split = c0
+                RowGEMV.multiply(m: m, a: a, lda: lda, w: w, n: n, k: k, c: &split, ldc: ldc, accumulate: accumulate, columns: 0..<(n / 2))
+                RowGEMV.multiply(m: m, a: a, lda: lda, w: w, n: n, k: k, c: &split, ldc: ldc, accumulate: accumulate, columns: (n / 2)..<n)
+                XCTAssertEqual(split, c)
+            }
+        }
+    }
+}

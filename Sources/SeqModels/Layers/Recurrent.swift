@@ -87,11 +87,13 @@ public final class RecurrentDirection {
                    a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 0, c: acts, ldc: GH)
 
         // W_hh is used by every step: packed once here into the layout the step kernel streams (PanelGEMM).
-        stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true)
+        // With one to three sequences a step is bound by reading W_hh, and RowGEMV reads it as it is.
+        let packed = layout.batch >= 4
+        if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
         // The time loop, split by sequences across threads: sequences are independent.
         ComputeThreads.parallel(sequenceRanges(layout)) { range in
             forwardSteps(range, out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
-                         tanhCells: tanhCells, bias: bias, layout: layout)
+                         tanhCells: tanhCells, bias: bias, packed: packed, layout: layout)
         }
     }
 
@@ -130,7 +132,7 @@ public final class RecurrentDirection {
                               acts: UnsafeMutablePointer<Float>, hPrev: UnsafeMutablePointer<Float>,
                               cPrev: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
                               tanhCells: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                              layout: PackedLayout) {
+                              packed: Bool, layout: PackedLayout) {
         let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
         for t in steps(T) {
             let (row0, count) = rows(t, range, layout)
@@ -141,8 +143,13 @@ public final class RecurrentDirection {
                 (hPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H)
                 if cell == .lstm { (cPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H) }
             }
-            PanelGEMM.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, b: stepWeights, c: acts + row0 * GH, ldc: GH,
-                               accumulate: true)
+            if packed {
+                PanelGEMM.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, b: stepWeights, c: acts + row0 * GH, ldc: GH,
+                                   accumulate: true)
+            } else {
+                RowGEMV.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, w: weightHH.pointer, n: GH, k: H,
+                                 c: acts + row0 * GH, ldc: GH, accumulate: true)
+            }
             switch cell {
             case .lstm:
                 lstmCellForward(out: out + row0 * ldOut, ldOut: ldOut, cells: cells + row0 * H,
