@@ -1,5 +1,6 @@
 import CDNNL
 import Dispatch
+import Synchronization
 
 /// The one entry point for matrix products. Everything in seqbench multiplies through here, so
 /// swapping the backend (Accelerate, another BLAS) is a one-file change and FLOP counting sees
@@ -87,6 +88,35 @@ public enum ComputeThreads {
     /// Whether the calling thread is one of a parallel section's workers (whose GEMMs must not split again).
     static var insideParallelSection: Bool { pthread_getspecific(parallelKey.value) != nil }
 
+    /// Threads the caller may still spread work over: 1 inside a parallel section, `current` outside.
+    public static var available: Int { insideParallelSection ? 1 : current }
+
+    /// Runs `work(step, part)` for every step in 0..<steps and part in 0..<parts, the parts of a step
+    /// concurrently, and step s only after every part of step s − 1 has finished (its writes visible).
+    ///
+    /// Threads claim (step, part) units in order from a shared counter and wait only for units already
+    /// claimed, so the pipeline completes even if the threads run one after another (on a loaded machine,
+    /// or nested in another parallel section): a busy wait never waits for work nobody has taken.
+    public static func pipeline(steps: Int, parts: Int, _ work: (_ step: Int, _ part: Int) -> Void) {
+        let total = steps * parts
+        guard parts > 1, available > 1 else {
+            for unit in 0..<total { work(unit / parts, unit % parts) }
+            return
+        }
+        let progress = PipelineProgress()
+        parallel(Array(0..<min(parts, current))) { _ in
+            while true {
+                let unit = progress.claimed.wrappingAdd(1, ordering: .relaxed).oldValue
+                if unit >= total { return }
+                let step = unit / parts
+                // Every part of the previous step done; acquiring pairs with the releasing increments below.
+                while progress.finished.load(ordering: .acquiring) < step * parts {}
+                work(step, unit % parts)
+                progress.finished.wrappingAdd(1, ordering: .releasing)
+            }
+        }
+    }
+
     private static let parallelKey: UncheckedSendable<pthread_key_t> = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
@@ -113,6 +143,11 @@ public enum ComputeThreads {
             }
         }
     }
+}
+
+/// The shared counters of one `ComputeThreads.pipeline`.
+private final class PipelineProgress: Sendable {
+    let claimed = Atomic<Int>(0), finished = Atomic<Int>(0)
 }
 
 /// A value handed to other threads on the caller's promise that it is used safely there.

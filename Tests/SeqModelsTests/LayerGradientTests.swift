@@ -139,3 +139,29 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(CrossEntropy.loss(logits: Tensor(shape: [1, 2], data: [0, 80]), labels: [0]), 80, accuracy: 1e-4)
     }
 }
+
+/// With one to three sequences, two threads share every step by hidden units; each output is computed
+/// exactly as on one thread (the gradient-checked path), so the results must be the same bits.
+final class SharedStepTests: XCTestCase {
+    func testThreadsSharingStepsGiveTheOneThreadResult() {
+        let layout = PackedLayout(lengths: [5, 3], maxLength: 6)
+        for cell in [CellKind.rnn, .lstm] {
+            for reverse in [false, true] {
+                var results: [[Float]] = []
+                for threads in [1, 2] {
+                    ComputeThreads.set(threads)
+                    var rng = SeededRNG(seed: 9)
+                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 80,
+                                                   prefix: "", rng: &rng)
+                    let x = (0..<(layout.rows * 3)).map { _ in rng.uniform(-1, 1) }
+                    var out = [Float](repeating: 0, count: layout.rows * 80)
+                    layer.forward(out: &out, ldOut: 80, x: x, layout: layout)
+                    results.append(out)
+                }
+                ComputeThreads.set(nil)
+                XCTAssertEqual(results[0], results[1], "\(cell) reverse \(reverse)")
+                XCTAssertTrue(results[0].contains { $0 != 0 })
+            }
+        }
+    }
+}

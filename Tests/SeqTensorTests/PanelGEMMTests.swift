@@ -124,3 +124,41 @@ final class RowGEMVTests: XCTestCase {
         }
     }
 }
+
+final class ComputeThreadsTests: XCTestCase {
+    /// Each part of step s reads both parts of step s − 1: the result is the serial one only if the
+    /// pipeline orders steps; run alone, nested in a parallel section (one thread), and with one thread.
+    func testPipelineRunsStepsInOrder() {
+        let steps = 300, parts = 2
+        func run() -> [Int] {
+            let cells = UnsafeMutablePointer<Int>.allocate(capacity: (steps + 1) * parts)
+            defer { cells.deallocate() }
+            cells.initialize(repeating: 1, count: parts)
+            let shared = UncheckedBox(cells)
+            ComputeThreads.pipeline(steps: steps, parts: parts) { s, p in
+                let previous = shared.pointer + s * parts
+                shared.pointer[(s + 1) * parts + p] = (previous[0] + previous[1] + p) % 1_000_003
+            }
+            return Array(UnsafeBufferPointer(start: cells + steps * parts, count: parts))
+        }
+        var want = [1, 1]
+        for _ in 0..<steps { want = (0..<parts).map { (want[0] + want[1] + $0) % 1_000_003 } }
+        ComputeThreads.set(2)
+        defer { ComputeThreads.set(nil) }
+        for _ in 0..<20 { XCTAssertEqual(run(), want) }
+        var nested: [[Int]] = [[], []]
+        nested.withUnsafeMutableBufferPointer { results in
+            let box = UncheckedBox(results.baseAddress!)
+            ComputeThreads.parallel([0, 1]) { i in box.pointer[i] = run() }
+        }
+        XCTAssertEqual(nested, [want, want])
+        ComputeThreads.set(1)
+        XCTAssertEqual(run(), want)
+    }
+}
+
+/// A pointer handed to a parallel section whose items write disjoint elements.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}

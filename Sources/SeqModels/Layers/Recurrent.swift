@@ -90,11 +90,28 @@ public final class RecurrentDirection {
         // With one to three sequences a step is bound by reading W_hh, and RowGEMV reads it as it is.
         let packed = layout.batch >= 4
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
-        // The time loop, split by sequences across threads: sequences are independent.
-        ComputeThreads.parallel(sequenceRanges(layout)) { range in
-            forwardSteps(range, out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
-                         tanhCells: tanhCells, bias: bias, packed: packed, layout: layout)
+        let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
+                                  tanhCells: tanhCells, bias: bias, packed: packed)
+        let units = unitRanges(threads: packed ? 1 : ComputeThreads.available)
+        if units.count > 1 {
+            // Few sequences: the threads share each step, each computing the gates and cells of its own hidden
+            // units (and reading only their rows of W_hh); step t + 1 starts when every part of step t is done.
+            let order = Array(steps(layout.maxLength))
+            ComputeThreads.pipeline(steps: order.count, parts: units.count) { s, part in
+                forwardStep(order[s], 0..<layout.batch, units[part], buffers, layout)
+            }
+        } else {
+            // The time loop, split by sequences across threads: sequences are independent.
+            ComputeThreads.parallel(sequenceRanges(layout)) { range in
+                for t in steps(layout.maxLength) { forwardStep(t, range, 0..<H, buffers, layout) }
+            }
         }
+    }
+
+    /// The hidden units split into `threads` parts on 16-lane boundaries (one part when H < 32).
+    fileprivate func unitRanges(threads: Int) -> [Range<Int>] {
+        let chunks = (hidden + 15) / 16, parts = max(1, min(threads, chunks / 2))
+        return (0..<parts).map { p in min(hidden, 16 * (chunks * p / parts))..<min(hidden, 16 * (chunks * (p + 1) / parts)) }
     }
 
     /// Contiguous ranges of sorted sequences, one per thread, balanced by valid steps.
@@ -128,45 +145,60 @@ public final class RecurrentDirection {
         return max(0, min(range.upperBound, layout.batchSizes[t], layout.batchSizes[other]) - range.lowerBound)
     }
 
-    private func forwardSteps(_ range: Range<Int>, out: UnsafeMutablePointer<Float>, ldOut: Int,
-                              acts: UnsafeMutablePointer<Float>, hPrev: UnsafeMutablePointer<Float>,
-                              cPrev: UnsafeMutablePointer<Float>, cells: UnsafeMutablePointer<Float>,
-                              tanhCells: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                              packed: Bool, layout: PackedLayout) {
-        let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
-        for t in steps(T) {
-            let (row0, count) = rows(t, range, layout)
-            if count == 0 { continue }
-            let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
-            if withPrev < count {
-                // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
-                (hPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H)
-                if cell == .lstm { (cPrev + (row0 + withPrev) * H).update(repeating: 0, count: (count - withPrev) * H) }
+    /// Where a forward pass keeps its per-step state (see `forward`).
+    fileprivate struct StepBuffers {
+        let out: UnsafeMutablePointer<Float>, ldOut: Int
+        let acts, hPrev, cPrev, cells, tanhCells: UnsafeMutablePointer<Float>
+        let bias: UnsafePointer<Float>
+        let packed: Bool
+    }
+
+    /// Step t for the sequences `range` and the hidden `units`: the recurrent product into their gates, the
+    /// cell, and h_t (c_t) handed to the rows of the next step.
+    private func forwardStep(_ t: Int, _ range: Range<Int>, _ units: Range<Int>, _ b: StepBuffers, _ layout: PackedLayout) {
+        let H = hidden, GH = cell.gates * hidden
+        let (row0, count) = rows(t, range, layout)
+        if count == 0 { return }
+        let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
+        /// Copies (or zeroes, when `from` is nil) these units of `rows` rows, row stride H at the destination.
+        func copyUnits(_ rows: Int, to dst: UnsafeMutablePointer<Float>, from src: UnsafePointer<Float>?, ldSrc: Int) {
+            for r in 0..<rows {
+                let d = dst + r * H + units.lowerBound
+                if let src { d.update(from: src + r * ldSrc + units.lowerBound, count: units.count) }
+                else { d.update(repeating: 0, count: units.count) }
             }
-            if packed {
-                PanelGEMM.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, b: stepWeights, c: acts + row0 * GH, ldc: GH,
-                                   accumulate: true)
-            } else {
-                RowGEMV.multiply(m: withPrev, a: hPrev + row0 * H, lda: H, w: weightHH.pointer, n: GH, k: H,
-                                 c: acts + row0 * GH, ldc: GH, accumulate: true)
+        }
+        if withPrev < count {
+            // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
+            copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0)
+            if cell == .lstm { copyUnits(count - withPrev, to: b.cPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
+        }
+        if b.packed {
+            PanelGEMM.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, b: stepWeights, c: b.acts + row0 * GH, ldc: GH,
+                               accumulate: true)
+        } else {
+            for gate in 0..<cell.gates {
+                RowGEMV.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, w: weightHH.pointer, n: GH, k: H,
+                                 c: b.acts + row0 * GH, ldc: GH, accumulate: true,
+                                 columns: (gate * H + units.lowerBound)..<(gate * H + units.upperBound))
             }
-            switch cell {
-            case .lstm:
-                lstmCellForward(out: out + row0 * ldOut, ldOut: ldOut, cells: cells + row0 * H,
-                                tanhCells: tanhCells + row0 * H, gates: acts + row0 * GH, bias: bias,
-                                cPrev: cPrev + row0 * H, rows: count, hidden: H)
-            case .rnn:
-                rnnCellForward(out: out + row0 * ldOut, ldOut: ldOut, gates: acts + row0 * GH, bias: bias, rows: count,
-                               hidden: H)
-            }
-            // Hand h_t (and c_t) to the next step's aligned rows.
-            let n = nextStep(t)
-            let handed = rowsAlsoAt(n, t, range, layout)
-            if handed > 0 {
-                let dst = layout.offsets[n] + range.lowerBound
-                for r in 0..<handed { (hPrev + (dst + r) * H).update(from: out + (row0 + r) * ldOut, count: H) }
-                if cell == .lstm { (cPrev + dst * H).update(from: cells + row0 * H, count: handed * H) }
-            }
+        }
+        switch cell {
+        case .lstm:
+            lstmCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, cells: b.cells + row0 * H,
+                            tanhCells: b.tanhCells + row0 * H, gates: b.acts + row0 * GH, bias: b.bias,
+                            cPrev: b.cPrev + row0 * H, rows: count, hidden: H, units: units)
+        case .rnn:
+            rnnCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, gates: b.acts + row0 * GH, bias: b.bias,
+                           rows: count, hidden: H, units: units)
+        }
+        // Hand h_t (and c_t) to the next step's aligned rows.
+        let n = nextStep(t)
+        let handed = rowsAlsoAt(n, t, range, layout)
+        if handed > 0 {
+            let dst = layout.offsets[n] + range.lowerBound
+            copyUnits(handed, to: b.hPrev + dst * H, from: b.out + row0 * b.ldOut, ldSrc: b.ldOut)
+            if cell == .lstm { copyUnits(handed, to: b.cPrev + dst * H, from: b.cells + row0 * H, ldSrc: H) }
         }
     }
 
@@ -246,12 +278,13 @@ extension RecurrentDirection {
 // MARK: - Fused cell kernels (16 lanes at a time)
 
 // LSTM step, forward. gates [rows, 4H] holds pre-activations without the bias [4H] on entry and i, f, g, o
-// on exit; cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut.
+// on exit; cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut. Only the hidden `units` (gate columns
+// g·H + units) are computed: threads sharing a step each take their own units.
 @inline(__always)
 func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: UnsafeMutablePointer<Float>,
                      tanhCells: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                     cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int) {
-    FlopCounter.count(sigmoid: 3 * H * rows, tanh: 2 * H * rows)
+                     cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int, units: Range<Int>) {
+    FlopCounter.count(sigmoid: 3 * units.count * rows, tanh: 2 * units.count * rows)
     for r in 0..<rows {
         let g = gates + r * 4 * H, cp = cPrev + r * H, c = cells + r * H, tc = tanhCells + r * H, h = out + r * ldOut
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
@@ -272,9 +305,9 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
             SIMDMath.store(tcn, tc + j, count: n)
             SIMDMath.store(o * tcn, h + j, count: n)
         }
-        var j = 0
-        while j + 16 <= H { lanes(j, 16); j += 16 }
-        if j < H { lanes(j, H - j) }
+        var j = units.lowerBound
+        while j + 16 <= units.upperBound { lanes(j, 16); j += 16 }
+        if j < units.upperBound { lanes(j, units.upperBound - j) }
     }
 }
 
@@ -313,10 +346,11 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
 }
 
 // RNN step, forward. gates [rows, H]: pre-activations without the bias [H] on entry, h on exit; h also → out + r·ldOut.
+// Only the hidden `units` are computed.
 @inline(__always)
 func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeMutablePointer<Float>,
-                    bias: UnsafePointer<Float>, rows: Int, hidden H: Int) {
-    FlopCounter.count(tanh: H * rows)
+                    bias: UnsafePointer<Float>, rows: Int, hidden H: Int, units: Range<Int>) {
+    FlopCounter.count(tanh: units.count * rows)
     for r in 0..<rows {
         let g = gates + r * H, h = out + r * ldOut
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
@@ -324,9 +358,9 @@ func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeM
             SIMDMath.store(v, g + j, count: n)
             SIMDMath.store(v, h + j, count: n)
         }
-        var j = 0
-        while j + 16 <= H { lanes(j, 16); j += 16 }
-        if j < H { lanes(j, H - j) }
+        var j = units.lowerBound
+        while j + 16 <= units.upperBound { lanes(j, 16); j += 16 }
+        if j < units.upperBound { lanes(j, units.upperBound - j) }
     }
 }
 
