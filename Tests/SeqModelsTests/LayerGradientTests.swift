@@ -140,7 +140,8 @@ final class LayerGradientTests: XCTestCase {
     }
 }
 
-/// With one to three sequences, two threads share every step by hidden units; each output is computed
+/// With one to three sequences and a large W_hh (here 368 units, also for the RNN cell), two threads share
+/// every step by hidden units; each output is computed
 /// exactly as on one thread (the gradient-checked path), so the results must be the same bits.
 final class SharedStepTests: XCTestCase {
     func testThreadsSharingStepsGiveTheOneThreadResult() {
@@ -151,11 +152,11 @@ final class SharedStepTests: XCTestCase {
                 for threads in [1, 2] {
                     ComputeThreads.set(threads)
                     var rng = SeededRNG(seed: 9)
-                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 80,
+                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 368,
                                                    prefix: "", rng: &rng)
                     let x = (0..<(layout.rows * 3)).map { _ in rng.uniform(-1, 1) }
-                    var out = [Float](repeating: 0, count: layout.rows * 80)
-                    layer.forward(out: &out, ldOut: 80, x: x, layout: layout)
+                    var out = [Float](repeating: 0, count: layout.rows * 368)
+                    layer.forward(out: &out, ldOut: 368, x: x, layout: layout)
                     results.append(out)
                 }
                 ComputeThreads.set(nil)
