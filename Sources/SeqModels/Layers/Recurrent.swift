@@ -6,9 +6,12 @@ import SeqTensor
 // (RNN 1; LSTM 4, stacked i, f, g, o as in PyTorch), T padded length, B_t rows at step t.
 //
 // Speed structure (DESIGN.md §5): the input projection of all steps is one GEMM; each step is one
-// GEMM over the rows that have a previous state plus one fused gate kernel; backward runs one fused
-// gate-gradient kernel and one GEMM per step, then dW_ih, dW_hh and dX as one GEMM each over all
-// steps. Buffers are Workspaces sized once per batch shape; nothing allocates inside the time loop.
+// product over the rows that have a previous state plus one fused gate kernel (which also adds the
+// biases); backward runs one fused gate-gradient kernel and one product per step, then dW_ih, dW_hh and
+// dX as one GEMM each over all steps. The step products use W_hh packed once per pass (PanelGEMM), or,
+// for one to three sequences, W_hh as stored (RowGEMV). The time loop is split across threads by
+// sequences, or, for a few sequences and a large W_hh, by hidden units with the threads meeting at every
+// step. Buffers are Workspaces sized once per batch shape; nothing allocates inside the time loop.
 
 /// The recurrent cell of a layer.
 public enum CellKind: String, Sendable {
