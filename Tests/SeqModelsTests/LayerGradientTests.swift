@@ -1,4 +1,4 @@
-import SeqModels
+@testable import SeqModels
 import SeqTensor
 import TestSupport
 import XCTest
@@ -62,11 +62,14 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(Array(layer.weight.gradient.prefix(3)), [0, 0, 0])
     }
 
-    /// Both step-product paths: four sequences (W_hh packed, PanelGEMM) and two (RowGEMV on W_hh as stored).
+    /// Both step-product paths: W_hh packed (PanelGEMM; four sequences, and two with a small W_hh) and
+    /// W_hh as stored (RowGEMV; two sequences with a W_hh counted as large).
     func testRecurrentDirections() {
-        for layout in [layout, PackedLayout(lengths: [2, 4], maxLength: 5)] {
-            checkRecurrentDirections(layout, label: "batch \(layout.batch)")
-        }
+        let two = PackedLayout(lengths: [2, 4], maxLength: 5)
+        for layout in [layout, two] { checkRecurrentDirections(layout, label: "batch \(layout.batch), packed") }
+        RecurrentDirection.largeStepWeights = 1
+        defer { RecurrentDirection.largeStepWeights = 131_072 }
+        checkRecurrentDirections(two, label: "batch 2, as stored")
     }
 
     private func checkRecurrentDirections(_ layout: PackedLayout, label: String) {
@@ -140,11 +143,13 @@ final class LayerGradientTests: XCTestCase {
     }
 }
 
-/// With one to three sequences and a large W_hh (here 368 units, also for the RNN cell), two threads share
-/// every step by hidden units; each output is computed
-/// exactly as on one thread (the gradient-checked path), so the results must be the same bits.
+/// With one to three sequences and a large W_hh (the threshold lowered here so that 80 units count as
+/// large), two threads share every step by hidden units; each output is computed exactly as on one thread
+/// (the gradient-checked path), so the results must be the same bits.
 final class SharedStepTests: XCTestCase {
     func testThreadsSharingStepsGiveTheOneThreadResult() {
+        RecurrentDirection.largeStepWeights = 1
+        defer { RecurrentDirection.largeStepWeights = 131_072 }
         let layout = PackedLayout(lengths: [5, 3], maxLength: 6)
         for cell in [CellKind.rnn, .lstm] {
             for reverse in [false, true] {
@@ -152,11 +157,11 @@ final class SharedStepTests: XCTestCase {
                 for threads in [1, 2] {
                     ComputeThreads.set(threads)
                     var rng = SeededRNG(seed: 9)
-                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 368,
+                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 80,
                                                    prefix: "", rng: &rng)
                     let x = (0..<(layout.rows * 3)).map { _ in rng.uniform(-1, 1) }
-                    var out = [Float](repeating: 0, count: layout.rows * 368)
-                    layer.forward(out: &out, ldOut: 368, x: x, layout: layout)
+                    var out = [Float](repeating: 0, count: layout.rows * 80)
+                    layer.forward(out: &out, ldOut: 80, x: x, layout: layout)
                     results.append(out)
                 }
                 ComputeThreads.set(nil)

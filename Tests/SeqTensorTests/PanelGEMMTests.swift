@@ -2,11 +2,13 @@ import SeqTensor
 import XCTest
 
 final class PanelGEMMTests: XCTestCase {
-    /// Every kernel path (8-row blocks, 4–7-row remainders through the 8-row kernel, single rows),
+    /// Every kernel path (8-row blocks, 4–7-row remainders through the 8-row kernel, single rows four
+    /// panels at a time and one panel at a time),
     /// partial last panels, both source layouts, padded leading dimensions, overwrite and accumulate.
     func testMatchesTheReferenceOnEveryPath() {
         var rng = SeededRNG(seed: 11)
-        for (m, n, k) in [(1, 32, 16), (3, 33, 7), (4, 5, 1), (7, 64, 9), (8, 100, 31), (13, 31, 64), (17, 96, 40)] {
+        for (m, n, k) in [(1, 32, 16), (3, 33, 7), (4, 5, 1), (7, 64, 9), (8, 100, 31), (13, 31, 64), (17, 96, 40),
+                          (2, 160, 9), (9, 200, 20)] {
             for transposed in [false, true] {
                 for accumulate in [false, true] {
                     let lda = k + 3, ldc = n + 5, ldb = transposed ? k : n
@@ -38,7 +40,7 @@ final class PanelGEMMTests: XCTestCase {
     /// so a sequence's state does not depend on its batch-mates.
     func testRowResultsDoNotDependOnTheOtherRows() {
         var rng = SeededRNG(seed: 12)
-        let m = 13, n = 64, k = 50
+        let m = 13, n = 160, k = 50
         let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
         let b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
         let packed = PackedPanels()
@@ -161,4 +163,21 @@ final class ComputeThreadsTests: XCTestCase {
 private struct UncheckedBox<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>
     init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+extension RowGEMVTests {
+    /// Outputs computed four at a time and one at a time are the same bits (threads sharing a step may
+    /// group a row's outputs differently).
+    func testGroupedAndSingleOutputsAgree() {
+        var rng = SeededRNG(seed: 22)
+        let n = 9, k = 200
+        let a = (0..<k).map { _ in rng.uniform(-1, 1) }
+        let w = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+        var grouped = [Float](repeating: 0, count: n), single = grouped
+        RowGEMV.multiply(m: 1, a: a, lda: k, w: w, n: n, k: k, c: &grouped, ldc: n, accumulate: false)
+        for j in 0..<n {
+            RowGEMV.multiply(m: 1, a: a, lda: k, w: w, n: n, k: k, c: &single, ldc: n, accumulate: false, columns: j..<(j + 1))
+        }
+        XCTAssertEqual(grouped, single)
+    }
 }

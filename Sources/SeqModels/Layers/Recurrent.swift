@@ -60,6 +60,11 @@ public final class RecurrentDirection {
         for p in parameters { p.initUniform(bound: bound, rng: &rng) }
     }
 
+    /// W_hh entries from which a step of one to three sequences reads W_hh as stored instead of packed
+    /// (512 KB, the size of this machine's per-core L2 and where the measured cross-over lies). A variable so
+    /// that tests can reach that path with small layers.
+    nonisolated(unsafe) static var largeStepWeights = 131_072
+
     /// In PyTorch state_dict order.
     public var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
 
@@ -90,8 +95,13 @@ public final class RecurrentDirection {
                    a: x, lda: inputSize, b: weightIH.pointer, ldb: inputSize, beta: 0, c: acts, ldc: GH)
 
         // W_hh is used by every step: packed once here into the layout the step kernel streams (PanelGEMM).
-        // With one to three sequences a step is bound by reading W_hh, and RowGEMV reads it as it is.
-        let packed = layout.batch >= 4
+        // With one to three sequences and a W_hh larger than a core's L2 (≥ 512 KB), a step is bound by
+        // reading W_hh from L3 and RowGEMV reads it as it is, saving the packing pass (and the threads can
+        // share its rows, below). Measured, batch 1, T 64, H 512: LSTM 2.3 ms this way against 4.0 ms packed,
+        // BiLSTM 3.6–4.2 against 4.3–4.4; at H 128, T 256, where W_hh fits L2, packed wins: LSTM 1.2 → 0.85 ms
+        // (RowGEMV's per-output reductions cost as much as its FMAs at K = 128).
+        let largeWeights = cell.gates * H * H >= Self.largeStepWeights
+        let packed = layout.batch >= 4 || !largeWeights
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
         let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
                                   tanhCells: tanhCells, bias: bias, packed: packed)
@@ -99,7 +109,7 @@ public final class RecurrentDirection {
         // computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
         // starts when every part of step t is done. Measured, LSTM batch 1, T 64: H 256 1.06 → 0.70 ms,
         // H 512 4.36 → 2.99 ms; at H 128 (256 KB, ~1.5 µs a step) the hand-offs cost more: 0.27 → 0.39 ms.
-        let shareSteps = !packed && cell.gates * H * H >= 131_072
+        let shareSteps = !packed
         let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1)
         if units.count > 1 {
             let order = Array(steps(layout.maxLength))
