@@ -39,12 +39,8 @@ final class PanelGEMMTests: XCTestCase {
     /// A row's result is the same bits whichever kernel computed it and whatever rows came with it,
     /// so a sequence's state does not depend on its batch-mates.
     func testRowResultsDoNotDependOnTheOtherRows() {
-        var rng = SeededRNG(seed: 12)
         let m = 13, n = 160, k = 50
-        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
-        let b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
-        let packed = PackedPanels()
-        packed.pack(b, rows: k, columns: n, transposed: true)
+        let (a, packed) = randomOperands(seed: 12, m: m, n: n, k: k, transposed: true)
         var together = [Float](repeating: 0, count: m * n)
         PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &together, ldc: n, accumulate: false)
         for i in 0..<m {
@@ -56,12 +52,8 @@ final class PanelGEMMTests: XCTestCase {
 
     /// Threads may share one product by columns: panel ranges compute exactly their columns.
     func testPanelRangesComputeTheirColumnsOnly() {
-        var rng = SeededRNG(seed: 13)
         let m = 5, n = 70, k = 20
-        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
-        let b = (0..<(k * n)).map { _ in rng.uniform(-1, 1) }
-        let packed = PackedPanels()
-        packed.pack(b, rows: k, columns: n, transposed: false)
+        let (a, packed) = randomOperands(seed: 13, m: m, n: n, k: k, transposed: false)
         XCTAssertEqual(packed.panels, 3)
         var whole = [Float](repeating: 0, count: m * n), split = [Float](repeating: 7, count: m * n)
         PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &whole, ldc: n, accumulate: false)
@@ -72,6 +64,16 @@ final class PanelGEMMTests: XCTestCase {
         PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &split, ldc: n, accumulate: false, panels: 0..<1)
         PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &split, ldc: n, accumulate: false, panels: 2..<3)
         XCTAssertEqual(split, whole)
+    }
+
+    /// A random A [m, k] and a random B [k, n] packed from either source layout.
+    private func randomOperands(seed: UInt64, m: Int, n: Int, k: Int, transposed: Bool) -> ([Float], PackedPanels) {
+        var rng = SeededRNG(seed: seed)
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+        let packed = PackedPanels()
+        packed.pack(b, rows: k, columns: n, transposed: transposed)
+        return (a, packed)
     }
 
     /// Packing in parallel gives the same panels as packing on one thread.

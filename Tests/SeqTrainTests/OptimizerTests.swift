@@ -68,7 +68,11 @@ final class TrainerTests: XCTestCase {
                                                          attentionDim: 8, classes: 2), seed: seed)
     }
 
+    /// On two threads, so the parallel paths (time loops split by sequences, row-split GEMMs, optimizer
+    /// chunks) are exercised even on a one-core machine.
     func testSameSeedGivesBitIdenticalWeights() throws {
+        ComputeThreads.set(2)
+        defer { ComputeThreads.set(nil) }
         let data = task.generate(seed: 3)
         var runs: [[[Float]]] = []
         for _ in 0..<2 {
