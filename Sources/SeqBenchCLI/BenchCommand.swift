@@ -21,7 +21,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Untimed iterations first.") var warmup = 10
     @Option(help: "Timed iterations (at most).") var samples = 200
     @Option(help: "Time budget per mode, seconds.") var maxSeconds = 3.0
-    @Option(help: "Compute threads (default: one per core).") var threads: Int?
+    @Option(help: "Compute threads (default: one per core this process may use).") var threads: Int?
     @Flag(help: "Print JSON (with the raw samples).") var json = false
 
     func run() throws {

@@ -34,7 +34,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate.") var lr: Float = 0.005
     @Option(help: "Global gradient-norm clip (0 = off).") var clip: Float = 1
     @Option(help: "Seed for data, initialisation and shuffling.") var seed: UInt64 = 1
-    @Option(help: "Compute threads (default: one per core).") var threads: Int?
+    @Option(help: "Compute threads (default: one per core this process may use).") var threads: Int?
     @Option(help: "Output folder.") var out = "Results/train"
     @Flag(help: "Continue unfinished runs from their last.h5 and skip finished ones.") var resume = false
     @Flag(help: "Overwrite an existing output folder.") var force = false

@@ -82,7 +82,7 @@ public enum ComputeThreads {
         return count
     }
 
-    /// Online processor cores.
+    /// Cores available to this process (its CPU affinity).
     public static var cores: Int { max(1, sysconfCores()) }
 
     /// Whether the calling thread is one of a parallel section's workers (whose GEMMs must not split again).
@@ -110,7 +110,12 @@ public enum ComputeThreads {
                 if unit >= total { return }
                 let step = unit / parts
                 // Every part of the previous step done; acquiring pairs with the releasing increments below.
-                while progress.finished.load(ordering: .acquiring) < step * parts {}
+                var polls = 0
+                while progress.finished.load(ordering: .acquiring) < step * parts {
+                    // On an oversubscribed core, let the thread being waited for run.
+                    polls += 1
+                    if polls & 1023 == 0 { sched_yield() }
+                }
                 work(step, unit % parts)
                 progress.finished.wrappingAdd(1, ordering: .releasing)
             }
@@ -158,7 +163,18 @@ struct UncheckedSendable<Value>: @unchecked Sendable {
 
 #if canImport(Glibc)
 import Glibc
-private func sysconfCores() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+/// Cores this process may run on: its CPU affinity (what `taskset` or Slurm's --cpus-per-task leave it),
+/// else the online processors.
+private func sysconfCores() -> Int {
+    var mask = [UInt64](repeating: 0, count: 16)   // 1024 CPUs, glibc's cpu_set_t
+    let ok = mask.withUnsafeMutableBytes { sched_getaffinity_(0, $0.count, $0.baseAddress!) } == 0
+    let count = ok ? mask.reduce(0) { $0 + $1.nonzeroBitCount } : 0
+    return count > 0 ? count : Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+}
+
+// glibc declares sched_getaffinity only under _GNU_SOURCE, which Swift's Glibc module does not set.
+@_silgen_name("sched_getaffinity")
+private func sched_getaffinity_(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
 #else
 import Darwin
 private func sysconfCores() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }

@@ -183,3 +183,30 @@ extension RowGEMVTests {
         XCTAssertEqual(grouped, single)
     }
 }
+
+extension ComputeThreadsTests {
+    /// The default thread count follows the CPUs the process may run on (taskset, Slurm's
+    /// --cpus-per-task), not the machine's: more threads than cores would make threads sharing a
+    /// step wait on each other through the scheduler.
+    func testCoresFollowTheAffinityMask() {
+        var saved = [UInt64](repeating: 0, count: 16)
+        XCTAssertEqual(saved.withUnsafeMutableBytes { affinity(get: true, $0) }, 0)
+        defer { _ = saved.withUnsafeMutableBytes { affinity(get: false, $0) } }
+        let first = saved[0].trailingZeroBitCount
+        var one = [UInt64](repeating: 0, count: 16)
+        one[0] = 1 << UInt64(first)
+        XCTAssertEqual(one.withUnsafeMutableBytes { affinity(get: false, $0) }, 0)
+        XCTAssertEqual(ComputeThreads.cores, 1)
+        _ = saved.withUnsafeMutableBytes { affinity(get: false, $0) }
+        XCTAssertEqual(ComputeThreads.cores, saved.reduce(0) { $0 + $1.nonzeroBitCount })
+    }
+
+    private func affinity(get: Bool, _ mask: UnsafeMutableRawBufferPointer) -> Int32 {
+        get ? testGetAffinity(0, mask.count, mask.baseAddress!) : testSetAffinity(0, mask.count, mask.baseAddress!)
+    }
+}
+
+@_silgen_name("sched_getaffinity")
+private func testGetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
+@_silgen_name("sched_setaffinity")
+private func testSetAffinity(_ pid: Int32, _ size: Int, _ mask: UnsafeMutableRawPointer) -> Int32
