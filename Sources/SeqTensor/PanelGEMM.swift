@@ -1,4 +1,9 @@
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 
 // Products against a weight matrix packed once and used many times: the recurrent step
 // C[M, N] (+)= A[M, K] · B, where B is the same W_hh for every step of a sequence and M is only the
@@ -22,9 +27,12 @@ public final class PackedPanels: @unchecked Sendable {
     public private(set) var columns = 0, depth = 0
     private var storage: UnsafeMutablePointer<Float>?
     private var capacity = 0
+    /// The source of the current panels, to skip packing the same weights again (inference).
+    private var packedFrom: UnsafeMutablePointer<Float>?
+    private var packedTransposed = false
 
     public init() {}
-    deinit { storage?.deallocate() }
+    deinit { storage?.deallocate(); packedFrom?.deallocate() }
 
     /// Panels of 32 columns.
     public var panels: Int { (columns + 31) / 32 }
@@ -33,14 +41,22 @@ public final class PackedPanels: @unchecked Sendable {
     /// Packs B. `transposed`: the source is Bᵀ stored [N, K] (PyTorch's W_hh [G·H, H] for the forward
     /// step, gates = h · W_hhᵀ); otherwise B is stored [K, N] (W_hh for the backward step, dh = dgates · W_hh).
     /// Panels are packed in parallel across ComputeThreads.
+    /// When the source holds the same bits as at the last call (weights unchanged between inference
+    /// passes), the panels are kept: comparing costs a read of two copies, a fraction of a pack's strided
+    /// writes. Training changes the weights every step; the comparison then stops at the first bytes.
     public func pack(_ source: UnsafePointer<Float>, rows k: Int, columns n: Int, transposed: Bool) {
-        columns = n; depth = k
+        if let packedFrom, columns == n, depth == k, packedTransposed == transposed,
+           memcmp(packedFrom, source, n * k * MemoryLayout<Float>.size) == 0 { return }
+        columns = n; depth = k; packedTransposed = transposed
         let needed = panels * 32 * k
         if needed > capacity {
             storage?.deallocate()
             storage = .allocate(capacity: max(needed, 1))
+            packedFrom?.deallocate()
+            packedFrom = .allocate(capacity: max(needed, 1))
             capacity = needed
         }
+        packedFrom!.update(from: source, count: n * k)
         let dst = UncheckedSendable(storage!)
         let threads = min(ComputeThreads.current, panels, max(1, n * k / 65_536))
         let perThread = (panels + threads - 1) / threads

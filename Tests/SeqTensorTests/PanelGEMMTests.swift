@@ -66,6 +66,30 @@ final class PanelGEMMTests: XCTestCase {
         XCTAssertEqual(split, whole)
     }
 
+    /// Packing keeps the panels only while the source holds the same bits: a change in its last element
+    /// (after an inference pass, say, an optimizer step) is seen.
+    func testPackingAgainSeesAChangedSource() {
+        var rng = SeededRNG(seed: 15)
+        let m = 2, n = 40, k = 30
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        var b = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }
+        let packed = PackedPanels()
+        for round in 0..<3 {
+            if round == 2 { b[n * k - 1] += 0.5 }
+            packed.pack(b, rows: k, columns: n, transposed: true)
+            var c = [Float](repeating: 0, count: m * n)
+            PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &c, ldc: n, accumulate: false)
+            let want = referenceProduct(false, true, m, n, k, a, k, b, k, 0, c, n)
+            for i in 0..<(m * n) { XCTAssertEqual(c[i], want[i], accuracy: 1e-5, "round \(round) [\(i)]") }
+        }
+        // The same bits read as the other layout are a different matrix.
+        packed.pack(b, rows: k, columns: n, transposed: false)
+        var c = [Float](repeating: 0, count: m * n)
+        PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &c, ldc: n, accumulate: false)
+        let want = referenceProduct(false, false, m, n, k, a, k, b, n, 0, c, n)
+        for i in 0..<(m * n) { XCTAssertEqual(c[i], want[i], accuracy: 1e-5, "untransposed [\(i)]") }
+    }
+
     /// A random A [m, k] and a random B [k, n] packed from either source layout.
     private func randomOperands(seed: UInt64, m: Int, n: Int, k: Int, transposed: Bool) -> ([Float], PackedPanels) {
         var rng = SeededRNG(seed: seed)
