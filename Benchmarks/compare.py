@@ -1,7 +1,22 @@
 #!/usr/bin/env python3
-"""Prints seqbench / PyTorch per benchmark case from the two JSON files `make bench-compare` writes."""
+"""seqbench / PyTorch per benchmark case.
+
+  compare.py run [--torch-python P] [--seqbench B] [--hidden ..] [--length ..] [--models ..] [--min-time S]
+      Measures both side by side, interleaved: for each (hidden, length, model) group PyTorch's cases and
+      seqbench's run back to back (which goes first alternates), so drifting load on a shared machine hits
+      both alike. Writes Results/bench/torch.json and Results/bench/seqbench.json, then prints the ratios.
+  compare.py [SEQBENCH_JSON TORCH_JSON]
+      Prints the ratios from two result files.
+"""
+import argparse
 import json
+import os
+import subprocess
 import sys
+import tempfile
+
+MODELS = ["rnn", "lstm", "bilstm", "bilstm_attention"]
+TARGETS = {"train_b32": 0.8, "infer_b1": 0.5, "infer_b32": 1.0}
 
 
 def load(path):
@@ -10,28 +25,75 @@ def load(path):
     return data["meta"], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in data["results"]}
 
 
-def main(ours_path="Results/bench/seqbench.json", torch_path="Results/bench/torch.json"):
-    ours_meta, ours = load(ours_path)
-    torch_meta, theirs = load(torch_path)
+def report(ours_meta, ours, torch_meta, theirs):
     print(f"seqbench {ours_meta['seqbench_version']} ({ours_meta['build']}, {ours_meta['threads']} threads) vs "
           f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}, {torch_meta['threads']} threads); "
           f"{ours_meta['cpu']}")
-    targets = {"train_b32": 0.8, "infer_b1": 0.5, "infer_b32": 1.0}
     print(f"{'model':17s} {'mode':9s} {'H':>4s} {'T':>4s} {'seqbench ms':>12s} {'torch ms':>10s} {'ratio':>7s} {'target':>7s}")
     met = total = 0
-    for key in sorted(ours, key=lambda k: (k[2], k[3], ["rnn", "lstm", "bilstm", "bilstm_attention"].index(k[0])
-                                           if k[0] in ["rnn", "lstm", "bilstm", "bilstm_attention"] else 9, k[1])):
+    order = lambda k: (k[2], k[3], MODELS.index(k[0]) if k[0] in MODELS else 9, k[1])
+    for key in sorted(ours, key=order):
         if key not in theirs:
             continue
         a, b = ours[key]["median_ms"], theirs[key]["median_ms"]
-        ratio, target = a / b, targets.get(key[1])
+        ratio, target = a / b, TARGETS.get(key[1])
         ok = "" if target is None else ("ok" if ratio <= target else "MISS")
         if target is not None and key[0] != "rnn":
             total += 1
             met += ratio <= target
-        print(f"{key[0]:17s} {key[1]:9s} {key[2]:4d} {key[3]:4d} {a:12.3f} {b:10.3f} {ratio:6.2f}× {('≤ %.1f×' % target) if target else '':>7s} {ok}")
+        print(f"{key[0]:17s} {key[1]:9s} {key[2]:4d} {key[3]:4d} {a:12.3f} {b:10.3f} {ratio:6.2f}× "
+              f"{('≤ %.1f×' % target) if target else '':>7s} {ok}")
     print(f"\ntargets met (lstm family): {met}/{total}")
 
 
+def write(path, meta, results):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(dict(meta=meta, results=results), f, indent=1, sort_keys=True)
+    os.replace(path + ".tmp", path)
+
+
+def run(argv):
+    p = argparse.ArgumentParser(prog="compare.py run")
+    p.add_argument("--torch-python", default=".venv-torch/bin/python")
+    p.add_argument("--seqbench", default=".build/release/SeqBenchmarks")
+    p.add_argument("--hidden", type=int, nargs="+", default=[128, 512])
+    p.add_argument("--length", type=int, nargs="+", default=[64, 256])
+    p.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
+    p.add_argument("--min-time", default="1")
+    p.add_argument("--out", default="Results/bench")
+    args = p.parse_args(argv)
+    here = os.path.dirname(os.path.abspath(__file__))
+    collected = {"torch": ({}, []), "seqbench": ({}, [])}
+    groups = [(h, t, m) for h in args.hidden for t in args.length for m in args.models]
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (h, t, m) in enumerate(groups):
+            case = ["--hidden", str(h), "--length", str(t), "--models", m, "--min-time", args.min_time]
+            commands = {
+                "torch": [args.torch_python, os.path.join(here, "torch_bench.py")] + case,
+                "seqbench": [args.seqbench, "--no-step-products"] + case,
+            }
+            print(f"[{i + 1}/{len(groups)}] {m}, H {h}, T {t}", flush=True)
+            for side in (["torch", "seqbench"] if i % 2 == 0 else ["seqbench", "torch"]):
+                out = os.path.join(tmp, f"{side}.json")
+                subprocess.run(commands[side] + ["--out", out], check=True, stdout=subprocess.DEVNULL)
+                meta, results = load(out)
+                collected[side] = (meta, collected[side][1] + list(results.values()))
+    for side, name in (("torch", "torch.json"), ("seqbench", "seqbench.json")):
+        write(os.path.join(args.out, name), *collected[side])
+    report(collected["seqbench"][0], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in collected["seqbench"][1]},
+           collected["torch"][0], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in collected["torch"][1]})
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "run":
+        run(sys.argv[2:])
+    else:
+        paths = sys.argv[1:] or ["Results/bench/seqbench.json", "Results/bench/torch.json"]
+        ours_meta, ours = load(paths[0])
+        torch_meta, theirs = load(paths[1])
+        report(ours_meta, ours, torch_meta, theirs)
+
+
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main()

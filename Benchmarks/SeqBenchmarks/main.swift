@@ -8,7 +8,8 @@
 // (no clipping, as in the PyTorch reference).
 //
 //   .build/release/SeqBenchmarks [--hidden 128 512] [--length 64 256] [--models lstm …] [--modes train_b32 …]
-//                                [--threads N] [--min-time 1] [--tokens] [--out Results/bench/seqbench.json]
+//                                [--threads N] [--min-time 1] [--tokens] [--no-step-products]
+//                                [--out Results/bench/seqbench.json]
 //
 // After the table, for train_b32: the recurrent step products (PanelGEMM) inside a training step against
 // the same function alone on the same shape, each thread multiplying its own rows as in the step.
@@ -22,7 +23,7 @@ import SeqTrain
 struct Options {
     var hidden = [128, 512], length = [64, 256], models = ModelRegistry.names
     var modes = ["infer_b1", "infer_b32", "train_b32"]
-    var threads: Int? = nil, minTime = 1.0, minIterations = 30, warmup = 10, tokens = false
+    var threads: Int? = nil, minTime = 1.0, minIterations = 30, warmup = 10, tokens = false, stepProducts = true
     var out = "Results/bench/seqbench.json"
 
     init(_ args: [String]) {
@@ -43,6 +44,7 @@ struct Options {
             case "--min-time": minTime = Double(number(values()[0], "--min-time", scale: 1000)) / 1000
             case "--out": out = values()[0]
             case "--tokens": tokens = true
+            case "--no-step-products": stepProducts = false
             default: fail("unknown option \(args[i]); see the comment at the top of Benchmarks/SeqBenchmarks/main.swift")
             }
             i += 1
@@ -102,7 +104,7 @@ for hidden in options.hidden {
 }
 // Recurrent step products: rate inside a training step vs the same function alone.
 var stepProducts: [[String: Any]] = []
-if options.modes.contains("train_b32") {
+if options.stepProducts && options.modes.contains("train_b32") {
     let threads = ComputeThreads.current, rows = max(1, 32 / threads)
     print("\nRecurrent step products (PanelGEMM) inside train_b32 vs alone on the same shape: \(rows) rows per thread, "
           + "\(threads) threads at once; GFLOP/s per thread, medians of 5 rounds")
