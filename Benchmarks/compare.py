@@ -2,9 +2,12 @@
 """seqbench / PyTorch per benchmark case.
 
   compare.py run [--torch-python P] [--seqbench B] [--hidden ..] [--length ..] [--models ..] [--min-time S]
+                 [--rounds R]
       Measures both side by side, interleaved: for each (hidden, length, model) group PyTorch's cases and
       seqbench's run back to back (which goes first alternates), so drifting load on a shared machine hits
-      both alike. Writes Results/bench/torch.json and Results/bench/seqbench.json, then prints the ratios.
+      both alike. With R rounds every group is measured R times; each side's figure is then the median of its
+      R medians, and the ratio the median of the R same-round ratios. Writes Results/bench/torch.json and
+      Results/bench/seqbench.json (the round-medians; per-round medians under "rounds_ms"), then prints the ratios.
   compare.py [SEQBENCH_JSON TORCH_JSON]
       Prints the ratios from two result files.
 """
@@ -25,6 +28,12 @@ def load(path):
     return data["meta"], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in data["results"]}
 
 
+def median(values):
+    values = sorted(values)
+    n = len(values)
+    return values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+
+
 def report(ours_meta, ours, torch_meta, theirs):
     print(f"seqbench {ours_meta['seqbench_version']} ({ours_meta['build']}, {ours_meta['threads']} threads) vs "
           f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}, {torch_meta['threads']} threads); "
@@ -36,7 +45,7 @@ def report(ours_meta, ours, torch_meta, theirs):
         if key not in theirs:
             continue
         a, b = ours[key]["median_ms"], theirs[key]["median_ms"]
-        ratio, target = a / b, TARGETS.get(key[1])
+        ratio, target = ours[key].get("ratio", a / b), TARGETS.get(key[1])
         ok = "" if target is None else ("ok" if ratio <= target else "MISS")
         if target is not None and key[0] != "rnn":
             total += 1
@@ -61,28 +70,43 @@ def run(argv):
     p.add_argument("--length", type=int, nargs="+", default=[64, 256])
     p.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
     p.add_argument("--min-time", default="1")
+    p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--out", default="Results/bench")
     args = p.parse_args(argv)
+    p_rounds = args.rounds
     here = os.path.dirname(os.path.abspath(__file__))
-    collected = {"torch": ({}, []), "seqbench": ({}, [])}
+    metas, rounds = {}, {"torch": {}, "seqbench": {}}   # side → case key → [result per round]
     groups = [(h, t, m) for h in args.hidden for t in args.length for m in args.models]
     with tempfile.TemporaryDirectory() as tmp:
-        for i, (h, t, m) in enumerate(groups):
-            case = ["--hidden", str(h), "--length", str(t), "--models", m, "--min-time", args.min_time]
-            commands = {
-                "torch": [args.torch_python, os.path.join(here, "torch_bench.py")] + case,
-                "seqbench": [args.seqbench, "--no-step-products"] + case,
-            }
-            print(f"[{i + 1}/{len(groups)}] {m}, H {h}, T {t}", flush=True)
-            for side in (["torch", "seqbench"] if i % 2 == 0 else ["seqbench", "torch"]):
-                out = os.path.join(tmp, f"{side}.json")
-                subprocess.run(commands[side] + ["--out", out], check=True, stdout=subprocess.DEVNULL)
-                meta, results = load(out)
-                collected[side] = (meta, collected[side][1] + list(results.values()))
+        for r in range(p_rounds):
+            for i, (h, t, m) in enumerate(groups):
+                case = ["--hidden", str(h), "--length", str(t), "--models", m, "--min-time", args.min_time]
+                commands = {
+                    "torch": [args.torch_python, os.path.join(here, "torch_bench.py")] + case,
+                    "seqbench": [args.seqbench, "--no-step-products"] + case,
+                }
+                print(f"[round {r + 1}/{p_rounds}, {i + 1}/{len(groups)}] {m}, H {h}, T {t}", flush=True)
+                for side in (["torch", "seqbench"] if (i + r) % 2 == 0 else ["seqbench", "torch"]):
+                    out = os.path.join(tmp, f"{side}.json")
+                    subprocess.run(commands[side] + ["--out", out], check=True, stdout=subprocess.DEVNULL)
+                    metas[side], results = load(out)
+                    for key, result in results.items():
+                        rounds[side].setdefault(key, []).append(result)
+    merged = {}
+    for side in ("torch", "seqbench"):
+        merged[side] = {}
+        for key, results in rounds[side].items():
+            row = dict(results[0])
+            row["rounds_ms"] = [x["median_ms"] for x in results]
+            row["median_ms"] = median(row["rounds_ms"])
+            merged[side][key] = row
+    for key, row in merged["seqbench"].items():
+        if key in merged["torch"]:
+            pairs = zip(row["rounds_ms"], merged["torch"][key]["rounds_ms"])
+            row["ratio"] = median([a / b for a, b in pairs])
     for side, name in (("torch", "torch.json"), ("seqbench", "seqbench.json")):
-        write(os.path.join(args.out, name), *collected[side])
-    report(collected["seqbench"][0], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in collected["seqbench"][1]},
-           collected["torch"][0], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in collected["torch"][1]})
+        write(os.path.join(args.out, name), dict(metas[side], rounds=p_rounds), list(merged[side].values()))
+    report(metas["seqbench"], merged["seqbench"], metas["torch"], merged["torch"])
 
 
 def main():
