@@ -69,7 +69,7 @@ def run(argv):
     p.add_argument("--hidden", type=int, nargs="+", default=[128, 512])
     p.add_argument("--length", type=int, nargs="+", default=[64, 256])
     p.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
-    p.add_argument("--min-time", default="1")
+    p.add_argument("--min-time", default="0.5")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--out", default="Results/bench")
     args = p.parse_args(argv)
