@@ -143,13 +143,23 @@ final class LayerGradientTests: XCTestCase {
     }
 }
 
-/// With one to three sequences and a large W_hh (the threshold lowered here so that 80 units count as
-/// large), two threads share every step by hidden units; each output is computed exactly as on one thread
-/// (the gradient-checked path), so the results must be the same bits.
+/// With one to three sequences two threads share every step by hidden units — W_hh as stored (the threshold
+/// lowered so that 80 units count as large) or packed (96 units, the sharing threshold lowered); each output
+/// is computed exactly as on one thread (the gradient-checked paths), so the results must be the same bits.
 final class SharedStepTests: XCTestCase {
     func testThreadsSharingStepsGiveTheOneThreadResult() {
-        RecurrentDirection.largeStepWeights = 1
-        defer { RecurrentDirection.largeStepWeights = 131_072 }
+        defer {
+            RecurrentDirection.largeStepWeights = 131_072
+            RecurrentDirection.sharedPackedStepWeights = 65_536
+        }
+        for (hidden, asStored) in [(80, true), (96, false)] {
+            RecurrentDirection.largeStepWeights = asStored ? 1 : Int.max
+            RecurrentDirection.sharedPackedStepWeights = asStored ? 65_536 : 1
+            check(hidden: hidden, label: asStored ? "as stored" : "packed")
+        }
+    }
+
+    private func check(hidden: Int, label: String) {
         let layout = PackedLayout(lengths: [5, 3], maxLength: 6)
         for cell in [CellKind.rnn, .lstm] {
             for reverse in [false, true] {
@@ -157,15 +167,15 @@ final class SharedStepTests: XCTestCase {
                 for threads in [1, 2] {
                     ComputeThreads.set(threads)
                     var rng = SeededRNG(seed: 9)
-                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 80,
+                    let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: hidden,
                                                    prefix: "", rng: &rng)
                     let x = (0..<(layout.rows * 3)).map { _ in rng.uniform(-1, 1) }
-                    var out = [Float](repeating: 0, count: layout.rows * 80)
-                    layer.forward(out: &out, ldOut: 80, x: x, layout: layout)
+                    var out = [Float](repeating: 0, count: layout.rows * hidden)
+                    layer.forward(out: &out, ldOut: hidden, x: x, layout: layout)
                     results.append(out)
                 }
                 ComputeThreads.set(nil)
-                XCTAssertEqual(results[0], results[1], "\(cell) reverse \(reverse)")
+                XCTAssertEqual(results[0], results[1], "\(label): \(cell) reverse \(reverse)")
                 XCTAssertTrue(results[0].contains { $0 != 0 })
             }
         }

@@ -64,6 +64,9 @@ public final class RecurrentDirection {
     /// (512 KB, the size of this machine's per-core L2 and where the measured cross-over lies). A variable so
     /// that tests can reach that path with small layers.
     nonisolated(unsafe) static var largeStepWeights = 131_072
+    /// W_hh entries from which threads share the packed steps of one to three sequences (256 KB). A variable
+    /// for the same reason.
+    nonisolated(unsafe) static var sharedPackedStepWeights = 65_536
 
     /// In PyTorch state_dict order.
     public var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
@@ -109,8 +112,12 @@ public final class RecurrentDirection {
         // computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
         // starts when every part of step t is done. Measured, LSTM batch 1, T 64: H 256 1.06 → 0.70 ms,
         // H 512 4.36 → 2.99 ms; at H 128 (256 KB, ~1.5 µs a step) the hand-offs cost more: 0.27 → 0.39 ms.
+        // Packed, a step of one sequence is bound by one core's L2 (2.6 µs at H 128, W_hh 256 KB); from 256 KB the
+        // threads share it too, by panels (units on 32-column boundaries). Measured, LSTM batch 1: H 128, T 256
+        // 0.82 → 0.67 ms, T 64 0.208 → 0.177 ms; H 64 (64 KB, ~0.6 µs a step) 0.071 → 0.094 ms, so not below.
         let shareSteps = !packed
-        let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1)
+            || (layout.batch < 4 && H % 32 == 0 && cell.gates * H * H >= Self.sharedPackedStepWeights)
+        let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1, granularity: packed ? 32 : 16)
         if units.count > 1 {
             let order = Array(steps(layout.maxLength))
             ComputeThreads.pipeline(steps: order.count, parts: units.count) { s, part in
@@ -124,10 +131,14 @@ public final class RecurrentDirection {
         }
     }
 
-    /// The hidden units split into `threads` parts on 16-lane boundaries (one part when H < 32).
-    fileprivate func unitRanges(threads: Int) -> [Range<Int>] {
-        let chunks = (hidden + 15) / 16, parts = max(1, min(threads, chunks / 2))
-        return (0..<parts).map { p in min(hidden, 16 * (chunks * p / parts))..<min(hidden, 16 * (chunks * (p + 1) / parts)) }
+    /// The hidden units split into `threads` parts on `granularity` boundaries, each part at least 32 units
+    /// (one part when H < 64).
+    fileprivate func unitRanges(threads: Int, granularity: Int) -> [Range<Int>] {
+        let chunks = (hidden + granularity - 1) / granularity
+        let parts = max(1, min(threads, chunks / max(1, 32 / granularity), hidden / 32))
+        return (0..<parts).map { p in
+            min(hidden, granularity * (chunks * p / parts))..<min(hidden, granularity * (chunks * (p + 1) / parts))
+        }
     }
 
     /// Contiguous ranges of sorted sequences, one per thread, balanced by valid steps.
@@ -189,9 +200,16 @@ public final class RecurrentDirection {
             copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0)
             if cell == .lstm { copyUnits(count - withPrev, to: b.cPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
         }
-        if b.packed {
+        if b.packed && units.count == H {
             PanelGEMM.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, b: stepWeights, c: b.acts + row0 * GH, ldc: GH,
                                accumulate: true)
+        } else if b.packed {
+            // Part of the units (on 32-column boundaries, H a multiple of 32): their panels of every gate.
+            for gate in 0..<cell.gates {
+                let first = (gate * H + units.lowerBound) / 32, last = (gate * H + units.upperBound + 31) / 32
+                PanelGEMM.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, b: stepWeights, c: b.acts + row0 * GH,
+                                   ldc: GH, accumulate: true, panels: first..<last)
+            }
         } else {
             for gate in 0..<cell.gates {
                 RowGEMV.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, w: weightHH.pointer, n: GH, k: H,
