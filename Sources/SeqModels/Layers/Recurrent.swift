@@ -108,13 +108,13 @@ public final class RecurrentDirection {
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
         let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
                                   tanhCells: tanhCells, bias: bias, packed: packed)
-        // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB): the threads share each step, each
-        // computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
+        // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
+        // each computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
         // starts when every part of step t is done. Measured, LSTM batch 1, T 64: H 256 1.06 → 0.70 ms,
-        // H 512 4.36 → 2.99 ms; at H 128 (256 KB, ~1.5 µs a step) the hand-offs cost more: 0.27 → 0.39 ms.
-        // Packed, a step of one sequence is bound by one core's L2 (2.6 µs at H 128, W_hh 256 KB); from 256 KB the
-        // threads share it too, by panels (units on 32-column boundaries). Measured, LSTM batch 1: H 128, T 256
-        // 0.82 → 0.67 ms, T 64 0.208 → 0.177 ms; H 64 (64 KB, ~0.6 µs a step) 0.071 → 0.094 ms, so not below.
+        // H 512 4.36 → 2.99 ms. Packed, a step of one sequence is bound by one core's L2 (2.6 µs at H 128,
+        // W_hh 256 KB); from 256 KB the threads share it too, by panels (units on 32-column boundaries).
+        // Measured, LSTM batch 1: H 128, T 256 0.82 → 0.64 ms, T 64 0.208 → 0.18 ms; H 64 (64 KB, ~0.6 µs a
+        // step) 0.071 → 0.094 ms, so not below 256 KB.
         let shareSteps = !packed
             || (layout.batch < 4 && H % 32 == 0 && cell.gates * H * H >= Self.sharedPackedStepWeights)
         let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1, granularity: packed ? 32 : 16)
