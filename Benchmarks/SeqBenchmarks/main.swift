@@ -163,19 +163,13 @@ func multiplyAlone(_ shape: PanelGEMM.Profile.Shape, rows: Int, threads: Int) {
     let c = UnsafeMutablePointer<Float>.allocate(capacity: threads * rows * shape.n)
     defer { c.deallocate() }
     c.initialize(repeating: 0, count: threads * rows * shape.n)
-    let shared = (c: UncheckedPointer(c), a: a)
+    let shared = (c: UncheckedSendable(c), a: a)
     ComputeThreads.parallel(Array(0..<threads)) { t in
         shared.a.withUnsafeBufferPointer { a in
             for _ in 0..<20 {
                 PanelGEMM.multiply(m: rows, a: a.baseAddress! + t * rows * shape.k, lda: shape.k, b: packed,
-                                   c: shared.c.pointer + t * rows * shape.n, ldc: shape.n, accumulate: true)
+                                   c: shared.c.value + t * rows * shape.n, ldc: shape.n, accumulate: true)
             }
         }
     }
-}
-
-/// A pointer handed to the threads of a parallel section, which write disjoint parts of it.
-struct UncheckedPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<Float>
-    init(_ pointer: UnsafeMutablePointer<Float>) { self.pointer = pointer }
 }

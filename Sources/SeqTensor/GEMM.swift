@@ -158,9 +158,9 @@ private final class PipelineProgress: Sendable {
 }
 
 /// A value handed to other threads on the caller's promise that it is used safely there.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
 
 #if canImport(Glibc)

@@ -162,10 +162,10 @@ final class ComputeThreadsTests: XCTestCase {
             let cells = UnsafeMutablePointer<Int>.allocate(capacity: (steps + 1) * parts)
             defer { cells.deallocate() }
             cells.initialize(repeating: 1, count: parts)
-            let shared = UncheckedBox(cells)
+            let shared = UncheckedSendable(cells)
             ComputeThreads.pipeline(steps: steps, parts: parts) { s, p in
-                let previous = shared.pointer + s * parts
-                shared.pointer[(s + 1) * parts + p] = (previous[0] + previous[1] + p) % 1_000_003
+                let previous = shared.value + s * parts
+                shared.value[(s + 1) * parts + p] = (previous[0] + previous[1] + p) % 1_000_003
             }
             return Array(UnsafeBufferPointer(start: cells + steps * parts, count: parts))
         }
@@ -176,19 +176,13 @@ final class ComputeThreadsTests: XCTestCase {
         for _ in 0..<20 { XCTAssertEqual(run(), want) }
         var nested: [[Int]] = [[], []]
         nested.withUnsafeMutableBufferPointer { results in
-            let box = UncheckedBox(results.baseAddress!)
-            ComputeThreads.parallel([0, 1]) { i in box.pointer[i] = run() }
+            let box = UncheckedSendable(results.baseAddress!)
+            ComputeThreads.parallel([0, 1]) { i in box.value[i] = run() }
         }
         XCTAssertEqual(nested, [want, want])
         ComputeThreads.set(1)
         XCTAssertEqual(run(), want)
     }
-}
-
-/// A pointer handed to a parallel section whose items write disjoint elements.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
 
 extension RowGEMVTests {
