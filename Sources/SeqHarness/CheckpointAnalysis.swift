@@ -51,7 +51,7 @@ public enum Prediction {
         logits.reserveCapacity(N * C)
         for first in stride(from: 0, to: N, by: batchSize) {
             let batch = sequences.selecting(Array(first..<min(first + batchSize, N)))
-            logits += loaded.model.forward(batch).data
+            logits += loaded.model.infer(batch).data
             if let a = loaded.model.attentionWeights { attention += a.data }
         }
         var probabilities = logits

@@ -215,7 +215,7 @@ public func evaluate(_ model: any SequenceModel, on data: Dataset, batchSize: In
     predictions.reserveCapacity(data.count)
     for indices in data.batches(of: batchSize) {
         let (batch, labels) = data.batch(indices)
-        let logits = model.forward(batch)
+        let logits = model.infer(batch)
         lossSum += CrossEntropy.loss(logits: logits, labels: labels) * Double(indices.count)
         let C = logits.shape[1]
         for b in 0..<indices.count {

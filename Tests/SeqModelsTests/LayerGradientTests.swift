@@ -164,18 +164,22 @@ final class SharedStepTests: XCTestCase {
         for cell in [CellKind.rnn, .lstm] {
             for reverse in [false, true] {
                 var results: [[Float]] = []
-                for threads in [1, 2] {
+                // Also without keeping anything for backward (inference: the state read where the previous step
+                // wrote it), which must not change a bit either.
+                for (threads, keep) in [(1, true), (2, true), (1, false), (2, false)] {
                     ComputeThreads.set(threads)
                     var rng = SeededRNG(seed: 9)
                     let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: hidden,
                                                    prefix: "", rng: &rng)
                     let x = (0..<(layout.rows * 3)).map { _ in rng.uniform(-1, 1) }
                     var out = [Float](repeating: 0, count: layout.rows * hidden)
-                    layer.forward(out: &out, ldOut: hidden, x: x, layout: layout)
+                    layer.forward(out: &out, ldOut: hidden, x: x, layout: layout, keep: keep)
                     results.append(out)
                 }
                 ComputeThreads.set(nil)
-                XCTAssertEqual(results[0], results[1], "\(label): \(cell) reverse \(reverse)")
+                for k in 1..<results.count {
+                    XCTAssertEqual(results[0], results[k], "\(label): \(cell) reverse \(reverse), run \(k)")
+                }
                 XCTAssertTrue(results[0].contains { $0 != 0 })
             }
         }

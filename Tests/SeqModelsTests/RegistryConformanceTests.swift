@@ -120,6 +120,38 @@ final class RegistryConformanceTests: XCTestCase {
         }
     }
 
+    /// `infer` skips only what backward reads: the same logits and attention weights as `forward`, bit for
+    /// bit, on every step path (a batch split by sequences, one and two sequences sharing steps by units,
+    /// both directions side by side), and a training step after it still gets `forward`'s gradients.
+    func testInferGivesForwardsResultsBitForBit() throws {
+        for d in ModelRegistry.all {
+            for input in inputs {
+                let config = Samples.config(input, layers: 2)
+                let model = try ModelRegistry.make(d.name, config: config, seed: 6)
+                for lengths in [[3, 5, 1, 4, 5, 2, 6, 6], [4, 6], [5]] {
+                    let batch = Samples.batch(for: config, lengths: lengths, length: 7, seed: 7)
+                    let trained = model.forward(batch)
+                    let trainedAttention = model.attentionWeights
+                    let inferred = model.infer(batch)
+                    XCTAssertEqual(trained.data, inferred.data, "\(d.name) \(input) lengths \(lengths)")
+                    XCTAssertEqual(trainedAttention?.data, model.attentionWeights?.data, "\(d.name) attention")
+                }
+                // forward → backward, and forward → infer → forward → backward: the same gradients.
+                let batch = Samples.batch(for: config, lengths: [3, 5, 1, 4], length: 5, seed: 8)
+                var gradients: [[Float]] = []
+                for inferFirst in [false, true] {
+                    model.parameters.zeroGrad()
+                    if inferFirst { _ = model.infer(batch) }
+                    let logits = model.forward(batch)
+                    model.backward(Tensor(shape: logits.shape, data: logits.data.map { $0 * 0.5 - 0.1 }))
+                    gradients.append(model.parameters.flatMap(\.gradient))
+                }
+                XCTAssertEqual(gradients[0], gradients[1], "\(d.name) \(input): gradients after infer")
+                XCTAssertTrue(gradients[0].contains { $0 != 0 })
+            }
+        }
+    }
+
     func testAttentionWeightsExposedOnlyByAttentionModels() throws {
         for d in ModelRegistry.all {
             let config = Samples.config(.tokens, layers: 1)

@@ -28,7 +28,7 @@ public enum RunMeasurements {
         -> (forwardPerSequence: FlopCount, trainStep: FlopCount) {
         let model = try ModelRegistry.make(name, config: config, seed: 0)
         let (one, _) = syntheticBatch(config, size: 1, length: length)
-        let forward = FlopCounter.measure { _ = model.forward(one) }
+        let forward = FlopCounter.measure { _ = model.infer(one) }
         let (batch, labels) = syntheticBatch(config, size: batchSize, length: length)
         let step = FlopCounter.measure {
             let logits = model.forward(batch)
@@ -63,7 +63,7 @@ public struct LatencyBench {
         var modes: [(String, () -> Void)] = []
         for size in batchSizes {
             let (batch, _) = RunMeasurements.syntheticBatch(config, size: size, length: length)
-            modes.append(("infer_b\(size)", { _ = model.forward(batch) }))
+            modes.append(("infer_b\(size)", { _ = model.infer(batch) }))
         }
         let trainer = Trainer(model: model, config: train, seed: 0)
         let (batch, labels) = RunMeasurements.syntheticBatch(config, size: train.batchSize, length: length)

@@ -27,6 +27,7 @@ public final class RecurrentClassifier: SequenceModel {
     public private(set) var inputGradient: Tensor?
 
     // Saved by forward for backward.
+    private var keptForBackward = false
     private var layout = PackedLayout(lengths: [1], maxLength: 1)
     private let representation = Workspace()   // [B, D] pooled vectors, sorted order
     private let dRepresentation = Workspace()  // [B, D]
@@ -83,11 +84,18 @@ public final class RecurrentClassifier: SequenceModel {
     }
 
     // forward: batch (tokens [B, T] or features [B, T, F]) → logits [B, C]
-    public func forward(_ batch: SequenceBatch) -> Tensor {
+    public func forward(_ batch: SequenceBatch) -> Tensor { run(batch, keep: true) }
+
+    /// Forward without what only backward reads: the recurrent layers neither copy each step's h and c to
+    /// the next step's aligned rows nor store gate activations and tanh(c) (see `RecurrentDirection.forward`).
+    public func infer(_ batch: SequenceBatch) -> Tensor { run(batch, keep: false) }
+
+    private func run(_ batch: SequenceBatch, keep: Bool) -> Tensor {
+        keptForBackward = keep
         let T = batch.length, B = batch.batchSize, C = config.classes
         layout = PackedLayout(lengths: batch.lengths, maxLength: T)
         let x = input.forward(batch, layout: layout)
-        let top = encoder.forward(x: x, layout: layout)
+        let top = encoder.forward(x: x, layout: layout, keep: keep)
         let D = encoder.outputWidth, H = config.hidden
         let rep = representation.reserve(B * D)
         switch pooling {
@@ -120,6 +128,7 @@ public final class RecurrentClassifier: SequenceModel {
     // backward: dlogits [B, C] (batch order) → every parameter gradient (+=); inputGradient [B, T, F] if tracked
     public func backward(_ dLogits: Tensor) {
         let B = layout.batch, C = config.classes, D = encoder.outputWidth, H = config.hidden
+        precondition(keptForBackward, "backward needs the activations of forward; the last pass was infer")
         precondition(dLogits.shape == [B, C], "dlogits must be [\(B), \(C)], got \(dLogits.shape)")
         let dSorted = dSortedLogits.reserve(B * C)
         layout.sortedOrder(dLogits, into: dSorted)

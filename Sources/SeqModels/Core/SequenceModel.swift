@@ -12,6 +12,9 @@ public protocol SequenceModel: AnyObject {
     var parameters: [Parameter] { get }
     /// Logits `[B, C]`, rows in the batch's order.
     func forward(_ batch: SequenceBatch) -> Tensor
+    /// Logits `[B, C]` like `forward`, for evaluation, prediction and latency: keeps nothing for `backward`,
+    /// so a model may skip the work only backward needs (bit-identical logits). `backward` must not follow it.
+    func infer(_ batch: SequenceBatch) -> Tensor
     /// Accumulates parameter gradients for the last forward pass, given d loss / d logits `[B, C]`.
     func backward(_ dLogits: Tensor)
     /// Attention weights `[B, T]` of the last forward pass (0 on padding); nil for models without attention.
@@ -31,6 +34,9 @@ public protocol SequenceModel: AnyObject {
 
 extension SequenceModel {
     public var attentionWeights: Tensor? { nil }
+
+    /// A model that keeps nothing extra for backward can infer by running forward.
+    public func infer(_ batch: SequenceBatch) -> Tensor { forward(batch) }
 
     public func activationBytes(lengths: [Int], maxLength: Int) -> Int? { nil }
 

@@ -81,15 +81,18 @@ public final class RecurrentDirection {
     }
 
     // forward: x [N, I] → out [N, ·] (h_t written at out + row·ldOut, H wide)
-    //          saves acts, cells, tanhCells, hPrev, cPrev
-    public func forward(out: UnsafeMutablePointer<Float>, ldOut: Int, x: UnsafePointer<Float>, layout: PackedLayout) {
+    //          keep: saves acts, cells, tanhCells, hPrev, cPrev for backward
+    //          !keep (inference): each step reads h_{t−1} from out and c_{t−1} from cells where the previous step
+    //          wrote them; nothing is copied to aligned rows and the activations are not stored. Same results.
+    public func forward(out: UnsafeMutablePointer<Float>, ldOut: Int, x: UnsafePointer<Float>, layout: PackedLayout,
+                        keep: Bool = true) {
         let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
         let acts = self.acts.reserve(N * GH)
         // Rows without a previous step are zeroed by the time loop; the others receive h_{t−1} (and c_{t−1}).
-        let hPrev = self.hPrev.reserve(N * H)
-        let cPrev = cell == .lstm ? self.cPrev.reserve(N * H) : hPrev
+        let hPrev = keep ? self.hPrev.reserve(N * H) : out
+        let cPrev = cell == .lstm && keep ? self.cPrev.reserve(N * H) : hPrev
         let cells = cell == .lstm ? self.cells.reserve(N * H) : hPrev
-        let tanhCells = cell == .lstm ? self.tanhCells.reserve(N * H) : hPrev
+        let tanhCells = cell == .lstm && keep ? self.tanhCells.reserve(N * H) : cells
 
         // Input projection of every step at once; the cell kernels add both biases.
         let bias = gateBias.reserve(GH)
@@ -107,7 +110,7 @@ public final class RecurrentDirection {
         let packed = layout.batch >= 4 || !largeWeights
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
         let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
-                                  tanhCells: tanhCells, bias: bias, packed: packed)
+                                  tanhCells: tanhCells, bias: bias, packed: packed, keep: keep)
         // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
         // each computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
         // starts when every part of step t is done. Measured, LSTM batch 1, T 64: H 256 1.06 → 0.70 ms,
@@ -178,6 +181,8 @@ public final class RecurrentDirection {
         let acts, hPrev, cPrev, cells, tanhCells: UnsafeMutablePointer<Float>
         let bias: UnsafePointer<Float>
         let packed: Bool
+        /// Save for backward: h_{t−1} and c_{t−1} copied to rows aligned with step t, activations stored.
+        let keep: Bool
     }
 
     /// Step t for the sequences `range` and the hidden `units`: the recurrent product into their gates, the
@@ -195,24 +200,34 @@ public final class RecurrentDirection {
                 else { d.update(repeating: 0, count: units.count) }
             }
         }
-        if withPrev < count {
-            // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
-            copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0)
-            if cell == .lstm { copyUnits(count - withPrev, to: b.cPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
+        // The previous state of the step's first `withPrev` rows: aligned rows that the previous step filled and
+        // whose other rows are zeroed here (keep), or where the previous step left it (its rows in out, cells).
+        let a: UnsafePointer<Float>, lda: Int, cPrev: UnsafePointer<Float>
+        if b.keep {
+            if withPrev < count {
+                // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
+                copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0)
+                if cell == .lstm { copyUnits(count - withPrev, to: b.cPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
+            }
+            (a, lda, cPrev) = (UnsafePointer(b.hPrev + row0 * H), H, UnsafePointer(b.cPrev + row0 * H))
+        } else {
+            let previous = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
+            (a, lda, cPrev) = (UnsafePointer(b.out + previous * b.ldOut), b.ldOut, UnsafePointer(b.cells + previous * H))
         }
+        let prevRows = b.keep ? count : withPrev
         if b.packed && units.count == H {
-            PanelGEMM.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, b: stepWeights, c: b.acts + row0 * GH, ldc: GH,
+            PanelGEMM.multiply(m: withPrev, a: a, lda: lda, b: stepWeights, c: b.acts + row0 * GH, ldc: GH,
                                accumulate: true)
         } else if b.packed {
             // Part of the units (on 32-column boundaries, H a multiple of 32): their panels of every gate.
             for gate in 0..<cell.gates {
                 let first = (gate * H + units.lowerBound) / 32, last = (gate * H + units.upperBound + 31) / 32
-                PanelGEMM.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, b: stepWeights, c: b.acts + row0 * GH,
+                PanelGEMM.multiply(m: withPrev, a: a, lda: lda, b: stepWeights, c: b.acts + row0 * GH,
                                    ldc: GH, accumulate: true, panels: first..<last)
             }
         } else {
             for gate in 0..<cell.gates {
-                RowGEMV.multiply(m: withPrev, a: b.hPrev + row0 * H, lda: H, w: weightHH.pointer, n: GH, k: H,
+                RowGEMV.multiply(m: withPrev, a: a, lda: lda, w: weightHH.pointer, n: GH, k: H,
                                  c: b.acts + row0 * GH, ldc: GH, accumulate: true,
                                  columns: (gate * H + units.lowerBound)..<(gate * H + units.upperBound))
             }
@@ -221,14 +236,14 @@ public final class RecurrentDirection {
         case .lstm:
             lstmCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, cells: b.cells + row0 * H,
                             tanhCells: b.tanhCells + row0 * H, gates: b.acts + row0 * GH, bias: b.bias,
-                            cPrev: b.cPrev + row0 * H, rows: count, hidden: H, units: units)
+                            cPrev: cPrev, prevRows: prevRows, rows: count, hidden: H, units: units, keep: b.keep)
         case .rnn:
             rnnCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, gates: b.acts + row0 * GH, bias: b.bias,
-                           rows: count, hidden: H, units: units)
+                           rows: count, hidden: H, units: units, keep: b.keep)
         }
         // Hand h_t (and c_t) to the next step's aligned rows.
         let n = nextStep(t)
-        let handed = rowsAlsoAt(n, t, range, layout)
+        let handed = b.keep ? rowsAlsoAt(n, t, range, layout) : 0
         if handed > 0 {
             let dst = layout.offsets[n] + range.lowerBound
             copyUnits(handed, to: b.hPrev + dst * H, from: b.out + row0 * b.ldOut, ldSrc: b.ldOut)
@@ -311,16 +326,18 @@ extension RecurrentDirection {
 
 // MARK: - Fused cell kernels (16 lanes at a time)
 
-// LSTM step, forward. gates [rows, 4H] holds pre-activations without the bias [4H] on entry and i, f, g, o
-// on exit; cPrev [rows, H] → cells, tanhCells [rows, H]; h → out + r·ldOut. Only the hidden `units` (gate columns
-// g·H + units) are computed: threads sharing a step each take their own units.
+// LSTM step, forward. gates [rows, 4H] holds pre-activations without the bias [4H] on entry; cPrev [prevRows, H]
+// (c_{t−1} = 0 for rows ≥ prevRows) → cells [rows, H]; h → out + r·ldOut. With `keep` (for backward) also
+// i, f, g, o → gates and tanh(c) → tanhCells [rows, H]. Only the hidden `units` (gate columns g·H + units) are
+// computed: threads sharing a step each take their own units.
 @inline(__always)
 func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: UnsafeMutablePointer<Float>,
                      tanhCells: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>,
-                     cPrev: UnsafePointer<Float>, rows: Int, hidden H: Int, units: Range<Int>) {
+                     cPrev: UnsafePointer<Float>, prevRows: Int, rows: Int, hidden H: Int, units: Range<Int>, keep: Bool) {
     FlopCounter.count(sigmoid: 3 * units.count * rows, tanh: 2 * units.count * rows)
     for r in 0..<rows {
         let g = gates + r * 4 * H, cp = cPrev + r * H, c = cells + r * H, tc = tanhCells + r * H, h = out + r * ldOut
+        let hasPrev = r < prevRows
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
             func preactivation(_ gate: Int) -> Vec16 {
                 SIMDMath.load(g + gate * H + j, count: n) + SIMDMath.load(bias + gate * H + j, count: n)
@@ -329,14 +346,16 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
             let f = SIMDMath.sigmoid(preactivation(1))
             let gg = SIMDMath.tanh(preactivation(2))
             let o = SIMDMath.sigmoid(preactivation(3))
-            let cn = f * SIMDMath.load(cp + j, count: n) + i * gg
+            let cn = f * (hasPrev ? SIMDMath.load(cp + j, count: n) : Vec16()) + i * gg
             let tcn = SIMDMath.tanh(cn)
-            SIMDMath.store(i, g + j, count: n)
-            SIMDMath.store(f, g + H + j, count: n)
-            SIMDMath.store(gg, g + 2 * H + j, count: n)
-            SIMDMath.store(o, g + 3 * H + j, count: n)
+            if keep {
+                SIMDMath.store(i, g + j, count: n)
+                SIMDMath.store(f, g + H + j, count: n)
+                SIMDMath.store(gg, g + 2 * H + j, count: n)
+                SIMDMath.store(o, g + 3 * H + j, count: n)
+                SIMDMath.store(tcn, tc + j, count: n)
+            }
             SIMDMath.store(cn, c + j, count: n)
-            SIMDMath.store(tcn, tc + j, count: n)
             SIMDMath.store(o * tcn, h + j, count: n)
         }
         var j = units.lowerBound
@@ -379,17 +398,17 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
     }
 }
 
-// RNN step, forward. gates [rows, H]: pre-activations without the bias [H] on entry, h on exit; h also → out + r·ldOut.
-// Only the hidden `units` are computed.
+// RNN step, forward. gates [rows, H]: pre-activations without the bias [H] on entry, h on exit with `keep`;
+// h → out + r·ldOut. Only the hidden `units` are computed.
 @inline(__always)
 func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeMutablePointer<Float>,
-                    bias: UnsafePointer<Float>, rows: Int, hidden H: Int, units: Range<Int>) {
+                    bias: UnsafePointer<Float>, rows: Int, hidden H: Int, units: Range<Int>, keep: Bool) {
     FlopCounter.count(tanh: units.count * rows)
     for r in 0..<rows {
         let g = gates + r * H, h = out + r * ldOut
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
             let v = SIMDMath.tanh(SIMDMath.load(g + j, count: n) + SIMDMath.load(bias + j, count: n))
-            SIMDMath.store(v, g + j, count: n)
+            if keep { SIMDMath.store(v, g + j, count: n) }
             SIMDMath.store(v, h + j, count: n)
         }
         var j = units.lowerBound

@@ -35,8 +35,8 @@ public final class RecurrentStack {
     /// Width of the output rows: D·H.
     public var outputWidth: Int { directions * hidden }
 
-    // forward: x [N, I] → top-layer output [N, D·H] (valid until the next forward)
-    public func forward(x: UnsafePointer<Float>, layout: PackedLayout) -> UnsafeMutablePointer<Float> {
+    // forward: x [N, I] → top-layer output [N, D·H] (valid until the next forward); `keep`: save what backward reads
+    public func forward(x: UnsafePointer<Float>, layout: PackedLayout, keep: Bool = true) -> UnsafeMutablePointer<Float> {
         self.layout = layout
         let N = layout.rows, D = outputWidth
         var input = x
@@ -47,11 +47,11 @@ public final class RecurrentStack {
             let byDirection = directions == 2 && layout.batch < 2 * ComputeThreads.current
             let layerInput = input
             ComputeThreads.parallel(byDirection ? [0, 1] : []) { d in
-                layer[k][d].forward(out: out + d * hidden, ldOut: D, x: layerInput, layout: layout)
+                layer[k][d].forward(out: out + d * hidden, ldOut: D, x: layerInput, layout: layout, keep: keep)
             }
             if !byDirection {
                 for (d, direction) in layer[k].enumerated() {
-                    direction.forward(out: out + d * hidden, ldOut: D, x: input, layout: layout)
+                    direction.forward(out: out + d * hidden, ldOut: D, x: input, layout: layout, keep: keep)
                 }
             }
             input = UnsafePointer(out)
