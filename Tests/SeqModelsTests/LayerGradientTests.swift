@@ -185,3 +185,23 @@ final class SharedStepTests: XCTestCase {
         }
     }
 }
+
+/// Bias gradients: column sums of a matrix large enough (≥ 1 M entries) for the threads to split its columns.
+/// Every column is summed over the rows in order whatever the split, so two threads give one thread's bits,
+/// and both add onto what the output already holds.
+final class ColumnSumsTests: XCTestCase {
+    func testThreadsSplittingColumnsGiveTheOneThreadSums() {
+        let rows = 1100, columns = 1000
+        var rng = SeededRNG(seed: 12)
+        let x = (0..<(rows * columns)).map { _ in rng.uniform(-1, 1) }
+        var reference = [Float](repeating: 0.5, count: columns)
+        for r in 0..<rows { for j in 0..<columns { reference[j] += x[r * columns + j] } }
+        defer { ComputeThreads.set(nil) }
+        for threads in [1, 2] {
+            ComputeThreads.set(threads)
+            var sums = [Float](repeating: 0.5, count: columns)
+            columnSums(x, rows: rows, columns: columns, into: &sums)
+            XCTAssertEqual(sums, reference, "\(threads) threads")
+        }
+    }
+}

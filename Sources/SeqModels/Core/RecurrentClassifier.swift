@@ -69,13 +69,13 @@ public final class RecurrentClassifier: SequenceModel {
     }
 
     /// Float32 activations a training step keeps between forward and backward: the packed input, per
-    /// direction its gate activations (and LSTM c, tanh c, aligned previous h and c), every layer's
+    /// direction its gate activations (and LSTM c and tanh c), the previous h aligned with each step, every layer's
     /// outputs, attention's tanh projection and weights, the pooled vectors and the logits.
     public func activationBytes(lengths: [Int], maxLength: Int) -> Int? {
         let N = lengths.reduce(0, +), B = lengths.count, H = config.hidden, D = encoder.outputWidth
         var floats = N * config.inputWidth
         for directions in encoder.layer {
-            for d in directions { floats += N * d.cell.gates * H + (d.cell == .lstm ? 4 : 1) * N * H }
+            for d in directions { floats += N * d.cell.gates * H + (d.cell == .lstm ? 3 : 1) * N * H }
             floats += N * D
         }
         if attention != nil { floats += N * config.attentionDim + N }

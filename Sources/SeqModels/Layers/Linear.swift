@@ -49,7 +49,15 @@ extension Linear {
     }
 }
 
-/// out[j] += Σ_r x[r, j] for a row-major [rows, columns] matrix (bias gradients).
+/// out[j] += Σ_r x[r, j] for a row-major [rows, columns] matrix (bias gradients). From a million entries the
+/// threads take ranges of columns; every column is still summed over the rows in order, so the bits do not
+/// depend on the number of threads.
 func columnSums(_ x: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-    for r in 0..<rows { Elementwise.add(x + r * columns, into: out, count: columns) }
+    let parts = rows * columns >= 1 << 20 ? max(1, min(ComputeThreads.available, columns / 64)) : 1
+    let ranges = (0..<parts).map { p in (columns * p / parts)..<(columns * (p + 1) / parts) }
+    ComputeThreads.parallel(ranges) { range in
+        for r in 0..<rows {
+            Elementwise.add(x + r * columns + range.lowerBound, into: out + range.lowerBound, count: range.count)
+        }
+    }
 }

@@ -38,12 +38,12 @@ public final class RecurrentDirection {
     let cells = Workspace()      // [N, H]   c_t (LSTM)
     let tanhCells = Workspace()  // [N, H]   tanh(c_t) (LSTM)
     let hPrev = Workspace()      // [N, H]   h of the previous step, aligned with each step's rows; 0 at a sequence's start
-    let cPrev = Workspace()      // [N, H]   c of the previous step, aligned likewise (LSTM)
     let gateBias = Workspace()   // [G·H]    b_ih + b_hh, added by the cell kernels
     // Backward scratch.
     let dGates = Workspace()     // [N, G·H] d loss / d gate pre-activations
     let dhPrev = Workspace()     // [N, H]   d loss / d hPrev rows
     let dcPrev = Workspace()     // [N, H]   d loss / d cPrev rows (LSTM)
+    let biasGradient = Workspace()   // [G·H]  column sums of dGates
     let stepWeights = PackedPanels()       // W_hhᵀ [H, G·H] packed for the forward step products
     let stepWeightsBackward = PackedPanels()   // W_hh [G·H, H] packed for the backward step products
 
@@ -81,16 +81,17 @@ public final class RecurrentDirection {
     }
 
     // forward: x [N, I] → out [N, ·] (h_t written at out + row·ldOut, H wide)
-    //          keep: saves acts, cells, tanhCells, hPrev, cPrev for backward
-    //          !keep (inference): each step reads h_{t−1} from out and c_{t−1} from cells where the previous step
-    //          wrote them; nothing is copied to aligned rows and the activations are not stored. Same results.
+    //          keep: saves acts, cells, tanhCells and hPrev (h_{t−1} copied to rows aligned with step t, for
+    //          backward's dW_hh) for backward
+    //          !keep (inference): each step reads h_{t−1} from out where the previous step wrote it, nothing is
+    //          copied and the activations are not stored. Same results.
+    //          c_{t−1} is always read from cells where the previous step wrote it.
     public func forward(out: UnsafeMutablePointer<Float>, ldOut: Int, x: UnsafePointer<Float>, layout: PackedLayout,
                         keep: Bool = true) {
         let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
         let acts = self.acts.reserve(N * GH)
         // Rows without a previous step are zeroed by the time loop; the others receive h_{t−1} (and c_{t−1}).
         let hPrev = keep ? self.hPrev.reserve(N * H) : out
-        let cPrev = cell == .lstm && keep ? self.cPrev.reserve(N * H) : hPrev
         let cells = cell == .lstm ? self.cells.reserve(N * H) : hPrev
         let tanhCells = cell == .lstm && keep ? self.tanhCells.reserve(N * H) : cells
 
@@ -109,7 +110,7 @@ public final class RecurrentDirection {
         let largeWeights = cell.gates * H * H >= Self.largeStepWeights
         let packed = layout.batch >= 4 || !largeWeights
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
-        let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cPrev: cPrev, cells: cells,
+        let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cells: cells,
                                   tanhCells: tanhCells, bias: bias, packed: packed, keep: keep)
         // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
         // each computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
@@ -178,7 +179,7 @@ public final class RecurrentDirection {
     /// Where a forward pass keeps its per-step state (see `forward`).
     fileprivate struct StepBuffers {
         let out: UnsafeMutablePointer<Float>, ldOut: Int
-        let acts, hPrev, cPrev, cells, tanhCells: UnsafeMutablePointer<Float>
+        let acts, hPrev, cells, tanhCells: UnsafeMutablePointer<Float>
         let bias: UnsafePointer<Float>
         let packed: Bool
         /// Save for backward: h_{t−1} and c_{t−1} copied to rows aligned with step t, activations stored.
@@ -200,21 +201,19 @@ public final class RecurrentDirection {
                 else { d.update(repeating: 0, count: units.count) }
             }
         }
-        // The previous state of the step's first `withPrev` rows: aligned rows that the previous step filled and
-        // whose other rows are zeroed here (keep), or where the previous step left it (its rows in out, cells).
-        let a: UnsafePointer<Float>, lda: Int, cPrev: UnsafePointer<Float>
+        // The previous state of the step's first `withPrev` rows (the others start here: h = c = 0). h_{t−1}: from
+        // aligned rows that the previous step filled and whose other rows are zeroed here (keep), or where the
+        // previous step left it (its rows in out); c_{t−1}: where the previous step left it (its rows in cells).
+        let previous = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
+        let cPrev = UnsafePointer(b.cells + previous * H)
+        let a: UnsafePointer<Float>, lda: Int
         if b.keep {
-            if withPrev < count {
-                // Sequences starting here: h_{−1} = c_{−1} = 0 (read by the cell and by backward's dW_hh).
-                copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0)
-                if cell == .lstm { copyUnits(count - withPrev, to: b.cPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
-            }
-            (a, lda, cPrev) = (UnsafePointer(b.hPrev + row0 * H), H, UnsafePointer(b.cPrev + row0 * H))
+            // Sequences starting here: h_{−1} = 0 (read by backward's dW_hh).
+            if withPrev < count { copyUnits(count - withPrev, to: b.hPrev + (row0 + withPrev) * H, from: nil, ldSrc: 0) }
+            (a, lda) = (UnsafePointer(b.hPrev + row0 * H), H)
         } else {
-            let previous = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
-            (a, lda, cPrev) = (UnsafePointer(b.out + previous * b.ldOut), b.ldOut, UnsafePointer(b.cells + previous * H))
+            (a, lda) = (UnsafePointer(b.out + previous * b.ldOut), b.ldOut)
         }
-        let prevRows = b.keep ? count : withPrev
         if b.packed && units.count == H {
             PanelGEMM.multiply(m: withPrev, a: a, lda: lda, b: stepWeights, c: b.acts + row0 * GH, ldc: GH,
                                accumulate: true)
@@ -236,18 +235,17 @@ public final class RecurrentDirection {
         case .lstm:
             lstmCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, cells: b.cells + row0 * H,
                             tanhCells: b.tanhCells + row0 * H, gates: b.acts + row0 * GH, bias: b.bias,
-                            cPrev: cPrev, prevRows: prevRows, rows: count, hidden: H, units: units, keep: b.keep)
+                            cPrev: cPrev, prevRows: withPrev, rows: count, hidden: H, units: units, keep: b.keep)
         case .rnn:
             rnnCellForward(out: b.out + row0 * b.ldOut, ldOut: b.ldOut, gates: b.acts + row0 * GH, bias: b.bias,
                            rows: count, hidden: H, units: units, keep: b.keep)
         }
-        // Hand h_t (and c_t) to the next step's aligned rows.
+        // Hand h_t to the next step's aligned rows.
         let n = nextStep(t)
         let handed = b.keep ? rowsAlsoAt(n, t, range, layout) : 0
         if handed > 0 {
             let dst = layout.offsets[n] + range.lowerBound
             copyUnits(handed, to: b.hPrev + dst * H, from: b.out + row0 * b.ldOut, ldSrc: b.ldOut)
-            if cell == .lstm { copyUnits(handed, to: b.cPrev + dst * H, from: b.cells + row0 * H, ldSrc: H) }
         }
     }
 
@@ -272,8 +270,11 @@ public final class RecurrentDirection {
                    a: dGates, lda: GH, b: hPrev.pointer, ldb: H, beta: 1, c: weightHH.gradPointer, ldc: H)
         GEMM.sgemm(transA: true, transB: false, m: GH, n: inputSize, k: N,
                    a: dGates, lda: GH, b: x, ldb: inputSize, beta: 1, c: weightIH.gradPointer, ldc: inputSize)
-        columnSums(dGates, rows: N, columns: GH, into: biasIH.gradPointer)
-        columnSums(dGates, rows: N, columns: GH, into: biasHH.gradPointer)
+        // Both biases receive the same sums: computed once.
+        let sums = biasGradient.reserve(GH, zeroed: true)
+        columnSums(dGates, rows: N, columns: GH, into: sums)
+        Elementwise.add(sums, into: biasIH.gradPointer, count: GH)
+        Elementwise.add(sums, into: biasHH.gradPointer, count: GH)
         if let dx {
             GEMM.sgemm(transA: false, transB: false, m: N, n: inputSize, k: GH,
                        a: dGates, lda: GH, b: weightIH.pointer, ldb: inputSize, beta: accumulate ? 1 : 0,
@@ -294,19 +295,22 @@ extension RecurrentDirection {
             let n = nextStep(t)
             let fromNext = rowsAlsoAt(n, t, range, layout)
             let nextRow0 = fromNext > 0 ? layout.offsets[n] + range.lowerBound : 0
+            // c_{t−1} where forward left it: the previous step's rows of these sequences (none for those starting here).
+            let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
+            let previousRow0 = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
             switch cell {
             case .lstm:
                 lstmCellBackward(dGates: dGates + row0 * GH, dcPrev: dcPrev + row0 * H,
                                  dout: dout + row0 * ldDout, ldDout: ldDout,
                                  dhNext: dhPrev + nextRow0 * H, dcNext: dcPrev + nextRow0 * H, nextRows: fromNext,
                                  gates: acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
-                                 cPrev: cPrev.pointer + row0 * H, rows: count, hidden: H)
+                                 cPrev: cells.pointer + previousRow0 * H, prevRows: withPrev, rows: count, hidden: H)
             case .rnn:
                 rnnCellBackward(dGates: dGates + row0 * GH, dout: dout + row0 * ldDout, ldDout: ldDout,
                                 dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
                                 gates: acts + row0 * GH, rows: count, hidden: H)
             }
-            PanelGEMM.multiply(m: rowsAlsoAt(previousStep(t), t, range, layout), a: dGates + row0 * GH, lda: GH,
+            PanelGEMM.multiply(m: withPrev, a: dGates + row0 * GH, lda: GH,
                                b: stepWeightsBackward, c: dhPrev + row0 * H, ldc: H, accumulate: false)
         }
     }
@@ -365,16 +369,17 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
 }
 
 // LSTM step, backward. dh = dout row + dhNext row (rows < nextRows); dc = dcNext row (rows < nextRows)
-// + dh·o·(1 − tanh²c). Writes dGates [rows, 4H] (pre-activation gradients) and dcPrev [rows, H] = dc·f.
+// + dh·o·(1 − tanh²c); c_{t−1} = cPrev row (rows < prevRows), else 0. Writes dGates [rows, 4H] (pre-activation
+// gradients) and dcPrev [rows, H] = dc·f.
 @inline(__always)
 func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>,
                       dout: UnsafePointer<Float>, ldDout: Int,
                       dhNext: UnsafePointer<Float>, dcNext: UnsafePointer<Float>, nextRows: Int,
                       gates: UnsafePointer<Float>, tanhCells: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                      rows: Int, hidden H: Int) {
+                      prevRows: Int, rows: Int, hidden H: Int) {
     for r in 0..<rows {
         let g = gates + r * 4 * H, dg = dGates + r * 4 * H, tc = tanhCells + r * H, cp = cPrev + r * H
-        let hasNext = r < nextRows
+        let hasNext = r < nextRows, hasPrev = r < prevRows
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
             var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
             var dc = Vec16()
@@ -387,7 +392,8 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
             let t = SIMDMath.load(tc + j, count: n)
             dc += dh * o * (1 - t * t)
             SIMDMath.store(dc * gg * i * (1 - i), dg + j, count: n)
-            SIMDMath.store(dc * SIMDMath.load(cp + j, count: n) * f * (1 - f), dg + H + j, count: n)
+            let cPrev = hasPrev ? SIMDMath.load(cp + j, count: n) : Vec16()
+            SIMDMath.store(dc * cPrev * f * (1 - f), dg + H + j, count: n)
             SIMDMath.store(dc * i * (1 - gg * gg), dg + 2 * H + j, count: n)
             SIMDMath.store(dh * t * o * (1 - o), dg + 3 * H + j, count: n)
             SIMDMath.store(dc * f, dcPrev + r * H + j, count: n)
