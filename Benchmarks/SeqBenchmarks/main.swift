@@ -45,7 +45,10 @@ struct Options {
             case "--out": out = values()[0]
             case "--tokens": tokens = true
             case "--no-step-products": stepProducts = false
-            default: fail("unknown option \(args[i]); see the comment at the top of Benchmarks/SeqBenchmarks/main.swift")
+            case "--help", "-h":
+                print(usage)
+                exit(0)
+            default: fail("unknown option \(args[i]); see --help")
             }
             i += 1
         }
@@ -53,6 +56,15 @@ struct Options {
         for m in modes where !["infer_b1", "infer_b32", "train_b32"].contains(m) { fail("unknown mode \(m)") }
     }
 }
+
+let usage = """
+    USAGE: SeqBenchmarks [--hidden 128 512] [--length 64 256] [--models lstm …] [--modes infer_b1 infer_b32 train_b32]
+                         [--threads N] [--min-time SECONDS] [--tokens] [--no-step-products] [--out FILE]
+
+    Times every model × mode × hidden × length (median, p90, min, spread, GFLOP/s), then for train_b32 the
+    recurrent step products inside a step against the same function alone; writes JSON to --out
+    (default Results/bench/seqbench.json). `make bench` runs it; `make bench-compare` puts PyTorch beside it.
+    """
 
 /// A positive number given to `flag` (× `scale`, rounded), or exit with a message.
 func number(_ text: String, _ flag: String, scale: Double = 1) -> Int {
