@@ -23,9 +23,13 @@ import Darwin
 
 /// A weight matrix packed into 32-column panels for `PanelGEMM.multiply`.
 public final class PackedPanels: @unchecked Sendable {
+    // The shape and storage are read by every product (several per step of one sequence) and written only by
+    // `pack`, never concurrently with a product: unchecked, so reading them costs no run-time exclusivity check
+    // (they showed as ~4 % of a one-sequence step in the profile).
     /// Columns of B (the N of the product) and rows of B (the K).
-    public private(set) var columns = 0, depth = 0
-    private var storage: UnsafeMutablePointer<Float>?
+    @exclusivity(unchecked) public private(set) var columns = 0
+    @exclusivity(unchecked) public private(set) var depth = 0
+    @exclusivity(unchecked) private var storage: UnsafeMutablePointer<Float>?
     private var capacity = 0
     /// The source of the current panels, to skip packing the same weights again (inference).
     private var packedFrom: UnsafeMutablePointer<Float>?
@@ -91,13 +95,28 @@ public enum PanelGEMM {
     public static func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, b: PackedPanels,
                                 c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool,
                                 panels: Range<Int>? = nil) {
-        let panels = panels ?? 0..<b.panels
-        let k = b.depth
+        let shape = (pointer: b.pointer, columns: b.columns, depth: b.depth)
+        let panels = panels ?? 0..<(shape.columns + 31) / 32
+        let k = shape.depth
         guard m > 0, !panels.isEmpty else { return }
-        let macs = m * k * (min(32 * panels.upperBound, b.columns) - 32 * panels.lowerBound)
+        let macs = m * k * (min(32 * panels.upperBound, shape.columns) - 32 * panels.lowerBound)
         FlopCounter.addMACs(macs)
-        let started = Profile.enabled ? ContinuousClock.now : nil
-        defer { if let started { Profile.record(n: b.columns, k: k, macs: macs, since: started) } }
+        // One relaxed load when not profiling: a step of one sequence makes several calls of ~0.5 µs each, and
+        // the former `static var` flag with an optional clock reading cost ~5 % of such a step (exclusivity
+        // checks, generic Optional<Instant> handling).
+        guard Profile.enabled.load(ordering: .relaxed) else {
+            return multiplyPanels(m: m, a: a, lda: lda, b: shape, c: c, ldc: ldc, accumulate: accumulate, panels: panels)
+        }
+        let started = ContinuousClock.now
+        multiplyPanels(m: m, a: a, lda: lda, b: shape, c: c, ldc: ldc, accumulate: accumulate, panels: panels)
+        Profile.record(n: shape.columns, k: k, macs: macs, since: started)
+    }
+
+    @inline(__always)
+    private static func multiplyPanels(m: Int, a: UnsafePointer<Float>, lda: Int,
+                                       b: (pointer: UnsafePointer<Float>, columns: Int, depth: Int),
+                                       c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, panels: Range<Int>) {
+        let k = b.depth
         // Blocks of 8 rows through the 8-row kernel, a last block of 4–7 rows too (its spare rows re-read the
         // last real row and are not stored); a remainder of 1–3 rows one row at a time, four panels at once.
         let single = m % 8 < 4 ? m % 8 : 0, blocked = m - single
@@ -115,6 +134,12 @@ public enum PanelGEMM {
             while p + 4 <= panels.upperBound && 32 * (p + 4) <= b.columns {
                 kernel1x4(a + r * lda, b.pointer + p * 32 * k, k, c + r * ldc + 32 * p, accumulate)
                 p += 4
+            }
+            // Two panels at once where four are not left: threads sharing a step of one sequence at H 128 get
+            // two panels of each gate, which kernel1 would walk on two dependent FMA chains each.
+            while p + 2 <= panels.upperBound && 32 * (p + 2) <= b.columns {
+                kernel1x2(a + r * lda, b.pointer + p * 32 * k, k, c + r * ldc + 32 * p, accumulate)
+                p += 2
             }
             while p < panels.upperBound {
                 kernel1(a + r * lda, b.pointer + p * 32 * k, k, c + r * ldc + 32 * p, min(32, b.columns - 32 * p), accumulate)
@@ -197,6 +222,23 @@ public enum PanelGEMM {
         store(c2l, c2h, c + 64, 32, accumulate); store(c3l, c3h, c + 96, 32, accumulate)
     }
 
+    // kernel1x2: one row of A, two consecutive full panels → the row's 64 columns of C. Four accumulators.
+    // Same summation order as kernel8.
+    @inline(__always)
+    private static func kernel1x2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int,
+                                  _ c: UnsafeMutablePointer<Float>, _ accumulate: Bool) {
+        var c0l = V(), c0h = V(), c1l = V(), c1h = V()
+        let stride = 32 * k
+        var bp = b
+        for kk in 0..<k {
+            let x = V(repeating: a[kk])
+            c0l = c0l.addingProduct(x, load(bp)); c0h = c0h.addingProduct(x, load(bp + 16))
+            c1l = c1l.addingProduct(x, load(bp + stride)); c1h = c1h.addingProduct(x, load(bp + stride + 16))
+            bp += 32
+        }
+        store(c0l, c0h, c, 32, accumulate); store(c1l, c1h, c + 32, 32, accumulate)
+    }
+
     // kernel1: one row of A, one panel [K][32] → the row's 32 columns of C. Same summation order as kernel8.
     @inline(__always)
     private static func kernel1(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int,
@@ -231,14 +273,14 @@ extension PanelGEMM {
             public var gflopsPerThread: Double { seconds > 0 ? 2 * Double(macs) / seconds / 1e9 : 0 }
         }
 
-        nonisolated(unsafe) static var enabled = false
+        static let enabled = Atomic<Bool>(false)
         static let totals = Mutex([Shape: Totals]())
 
         /// Runs `body` with profiling on and returns the totals of the products it made.
         public static func measure(_ body: () throws -> Void) rethrows -> [Shape: Totals] {
             totals.withLock { $0 = [:] }
-            enabled = true
-            defer { enabled = false }
+            enabled.store(true, ordering: .relaxed)
+            defer { enabled.store(false, ordering: .relaxed) }
             try body()
             return totals.withLock { $0 }
         }
