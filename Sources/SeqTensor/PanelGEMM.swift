@@ -34,6 +34,8 @@ public final class PackedPanels: @unchecked Sendable {
     /// The source of the current panels, to skip packing the same weights again (inference).
     private var packedFrom: UnsafeMutablePointer<Float>?
     private var packedTransposed = false
+    /// Whether `packedFrom` holds the source of the current panels.
+    private var copyIsCurrent = false
 
     public init() {}
     deinit { storage?.deallocate(); packedFrom?.deallocate() }
@@ -48,8 +50,10 @@ public final class PackedPanels: @unchecked Sendable {
     /// When the source holds the same bits as at the last call (weights unchanged between inference
     /// passes), the panels are kept: comparing costs a read of two copies, a fraction of a pack's strided
     /// writes. Training changes the weights every step; the comparison then stops at the first bytes.
-    public func pack(_ source: UnsafePointer<Float>, rows k: Int, columns n: Int, transposed: Bool) {
-        if let packedFrom, columns == n, depth == k, packedTransposed == transposed,
+    /// `reuse: false` (training, where the weights change between passes) packs without the comparison and
+    /// without keeping the copy it needs; the next `reuse: true` call then packs too.
+    public func pack(_ source: UnsafePointer<Float>, rows k: Int, columns n: Int, transposed: Bool, reuse: Bool = true) {
+        if reuse, copyIsCurrent, let packedFrom, columns == n, depth == k, packedTransposed == transposed,
            memcmp(packedFrom, source, n * k * MemoryLayout<Float>.size) == 0 { return }
         columns = n; depth = k; packedTransposed = transposed
         let needed = panels * 32 * k
@@ -57,10 +61,14 @@ public final class PackedPanels: @unchecked Sendable {
             storage?.deallocate()
             storage = .allocate(capacity: max(needed, 1))
             packedFrom?.deallocate()
-            packedFrom = .allocate(capacity: max(needed, 1))
+            packedFrom = nil
             capacity = needed
         }
-        packedFrom!.update(from: source, count: n * k)
+        copyIsCurrent = reuse
+        if reuse {
+            if packedFrom == nil { packedFrom = .allocate(capacity: max(capacity, 1)) }
+            packedFrom!.update(from: source, count: n * k)
+        }
         let dst = UncheckedSendable(storage!)
         let threads = min(ComputeThreads.current, panels, max(1, n * k / 65_536))
         let perThread = (panels + threads - 1) / threads

@@ -91,6 +91,23 @@ final class PanelGEMMTests: XCTestCase {
         for i in 0..<(m * n) { XCTAssertEqual(c[i], want[i], accuracy: 1e-5, "untransposed [\(i)]") }
     }
 
+    /// Training packs without keeping a copy (`reuse: false`); an inference pack afterwards must not trust the
+    /// copy from before: weights W, then W' packed for training, then W again for inference → W's panels.
+    func testPackingForTrainingInvalidatesTheKeptCopy() {
+        var rng = SeededRNG(seed: 16)
+        let m = 3, n = 40, k = 30
+        let a = (0..<(m * k)).map { _ in rng.uniform(-1, 1) }
+        let w = (0..<(n * k)).map { _ in rng.uniform(-1, 1) }, changed = w.map { $0 * 0.5 }
+        let packed = PackedPanels()
+        for (source, reuse) in [(w, true), (changed, false), (w, true)] {
+            packed.pack(source, rows: k, columns: n, transposed: true, reuse: reuse)
+            var c = [Float](repeating: 0, count: m * n)
+            PanelGEMM.multiply(m: m, a: a, lda: k, b: packed, c: &c, ldc: n, accumulate: false)
+            let want = referenceProduct(false, true, m, n, k, a, k, source, k, 0, c, n)
+            for i in 0..<(m * n) { XCTAssertEqual(c[i], want[i], accuracy: 1e-5, "reuse \(reuse) [\(i)]") }
+        }
+    }
+
     /// A random A [m, k] and a random B [k, n] packed from either source layout.
     private func randomOperands(seed: UInt64, m: Int, n: Int, k: Int, transposed: Bool) -> ([Float], PackedPanels) {
         var rng = SeededRNG(seed: seed)

@@ -109,7 +109,8 @@ public final class RecurrentDirection {
         // (RowGEMV's per-output reductions cost as much as its FMAs at K = 128).
         let largeWeights = cell.gates * H * H >= Self.largeStepWeights
         let packed = layout.batch >= 4 || !largeWeights
-        if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true) }
+        // Training (keep) changes W_hh between passes: no copy kept to recognise it.
+        if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true, reuse: !keep) }
         let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cells: cells,
                                   tanhCells: tanhCells, bias: bias, packed: packed, keep: keep)
         // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
@@ -259,7 +260,7 @@ public final class RecurrentDirection {
         let dhPrev = self.dhPrev.reserve(N * H)
         let dcPrev = self.dcPrev.reserve(N * H)
 
-        stepWeightsBackward.pack(weightHH.pointer, rows: GH, columns: H, transposed: false)
+        stepWeightsBackward.pack(weightHH.pointer, rows: GH, columns: H, transposed: false, reuse: false)
         ComputeThreads.parallel(sequenceRanges(layout)) { range in
             backwardSteps(range, dGates: dGates, dhPrev: dhPrev, dcPrev: dcPrev, dout: dout, ldDout: ldDout,
                           acts: acts, layout: layout)
