@@ -2,8 +2,8 @@ import SeqTensor
 import XCTest
 
 final class PanelGEMMTests: XCTestCase {
-    /// Every kernel path (8-row blocks, 4–7-row remainders through the 8-row kernel, single rows four,
-    /// two and one panel at a time),
+    /// Every kernel path (8-row blocks, 4–7-row remainders through the 8-row kernel, single rows two
+    /// panels and one panel at a time),
     /// partial last panels, both source layouts, padded leading dimensions, overwrite and accumulate.
     func testMatchesTheReferenceOnEveryPath() {
         var rng = SeededRNG(seed: 11)
@@ -38,7 +38,7 @@ final class PanelGEMMTests: XCTestCase {
 
     /// A row's result is the same bits whichever kernel computed it and whatever rows came with it,
     /// so a sequence's state does not depend on its batch-mates. Seven panels: a row alone goes through the
-    /// four-, two- and one-panel kernels.
+    /// two- and one-panel kernels.
     func testRowResultsDoNotDependOnTheOtherRows() {
         let m = 13, n = 224, k = 50
         let (a, packed) = randomOperands(seed: 12, m: m, n: n, k: k, transposed: true)
