@@ -90,7 +90,7 @@ public final class RecurrentDirection {
                         keep: Bool = true) {
         let N = layout.rows, H = hidden, G = cell.gates, GH = G * H
         let acts = self.acts.reserve(N * GH)
-        // Rows without a previous step are zeroed by the time loop; the others receive h_{t−1} (and c_{t−1}).
+        // (keep) Rows of hPrev without a previous step are zeroed by the time loop; the others receive h_{t−1}.
         let hPrev = keep ? self.hPrev.reserve(N * H) : out
         let cells = cell == .lstm ? self.cells.reserve(N * H) : hPrev
         let tanhCells = cell == .lstm && keep ? self.tanhCells.reserve(N * H) : cells
@@ -183,7 +183,7 @@ public final class RecurrentDirection {
         let acts, hPrev, cells, tanhCells: UnsafeMutablePointer<Float>
         let bias: UnsafePointer<Float>
         let packed: Bool
-        /// Save for backward: h_{t−1} and c_{t−1} copied to rows aligned with step t, activations stored.
+        /// Save for backward: h_{t−1} copied to rows aligned with step t, activations and tanh(c) stored.
         let keep: Bool
     }
 
