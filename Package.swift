@@ -35,31 +35,42 @@ let package = Package(
         .target(name: "SeqData", dependencies: ["SeqTensor", "SeqHDF5"]),
         .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
         .target(name: "SeqHDF5", dependencies: ["CHDF5"]),
-        .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqTrain"]),
+        .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqModels", "SeqData", "SeqTrain"]),
         .target(name: "SeqHarness", dependencies: [
+            "SeqTensor", "SeqModels", "SeqHDF5",
             "SeqTrain", "SeqData", "SeqStore",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
 
         // MARK: - Command-line tool and benchmarks
+        /// Runs a program and captures its output: for the CLI (sbatch) and the CLI tests, not a library's API.
+        .target(name: "SeqProcess"),
         .target(name: "SeqBenchCLI", dependencies: [
-            "SeqHarness",
+            "SeqTensor", "SeqModels", "SeqData", "SeqTrain", "SeqHDF5", "SeqStore", "SeqHarness", "SeqProcess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "seqbench", dependencies: ["SeqBenchCLI"]),
-        .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqHarness"], path: "Benchmarks/SeqBenchmarks"),
+        .executableTarget(name: "SeqBenchmarks", dependencies: ["SeqTensor", "SeqModels", "SeqTrain", "SeqStore", "SeqHarness"],
+                          path: "Benchmarks/SeqBenchmarks"),
 
         // MARK: - Tests
-        .target(name: "TestSupport", dependencies: ["SeqModels", "SeqStore", "SeqHarness"], path: "Tests/TestSupport"),
+        // Model-level helpers (gradient checks, sample batches, PyTorch reference cases): no harness.
+        .target(name: "TestSupport", dependencies: ["SeqTensor", "SeqModels", "SeqHDF5"], path: "Tests/TestSupport"),
+        // Runs the built `seqbench` binary as a user would.
+        .target(name: "CLITestSupport", dependencies: ["SeqProcess"], path: "Tests/CLITestSupport"),
         .testTarget(name: "SeqTensorTests", dependencies: ["SeqTensor"]),
-        .testTarget(name: "SeqModelsTests", dependencies: ["SeqModels", "TestSupport"],
+        .testTarget(name: "SeqModelsTests", dependencies: ["SeqTensor", "SeqModels", "TestSupport"],
                     exclude: ["Resources"]),
-        .testTarget(name: "SeqTrainTests", dependencies: ["SeqTrain", "TestSupport"]),
-        .testTarget(name: "SeqHDF5Tests", dependencies: ["SeqHDF5"]),
-        .testTarget(name: "SeqDataTests", dependencies: ["SeqData", "SeqHDF5"]),
-        .testTarget(name: "SeqHarnessTests", dependencies: ["SeqHarness", "TestSupport"]),
-        // Runs the real `seqbench` binary (built alongside the tests) as a user would.
-        .testTarget(name: "SeqBenchCLITests", dependencies: ["SeqHarness", "TestSupport"]),
+        .testTarget(name: "SeqTrainTests", dependencies: ["SeqTensor", "SeqModels", "SeqData", "SeqTrain", "TestSupport"]),
+        .testTarget(name: "SeqHDF5Tests", dependencies: ["SeqHDF5", "CHDF5"]),
+        .testTarget(name: "SeqDataTests", dependencies: ["SeqTensor", "SeqData", "SeqHDF5"]),
+        .testTarget(name: "SeqHarnessTests", dependencies: [
+            "SeqTensor", "SeqModels", "SeqData", "SeqTrain", "SeqHDF5", "SeqStore", "SeqHarness", "TestSupport",
+        ], exclude: ["Resources"]),
+        .testTarget(name: "SeqBenchCLITests", dependencies: [
+            "SeqTensor", "SeqModels", "SeqData", "SeqTrain", "SeqHDF5", "SeqStore", "SeqHarness", "SeqProcess",
+            "TestSupport", "CLITestSupport",
+        ]),
     ]
 )

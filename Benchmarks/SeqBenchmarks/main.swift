@@ -16,6 +16,7 @@
 
 import Foundation
 import SeqHarness
+import SeqStore
 import SeqModels
 import SeqTensor
 import SeqTrain
@@ -81,7 +82,7 @@ let options = Options(CommandLine.arguments)
 ComputeThreads.set(options.threads)
 let machine = MachineInfo.current
 if machine.build == "debug" { print(MachineInfo.debugWarning) }
-print("seqbench \(machine.seqbenchVersion) (\(machine.build)), \(machine.cpuModel), \(machine.threads) threads; "
+print("seqbench \(machine.seqbenchVersion) (\(machine.build)), \(machine.cpu), \(machine.threads) threads; "
       + (options.tokens ? "tokens (embedding 32)" : "dense input of 32 features") + ", A = H, 10 classes, 1 layer")
 print("model             mode       hidden  length  median ms    p90 ms    min ms  spread %  iters  GFLOP/s")
 
@@ -91,10 +92,10 @@ for hidden in options.hidden {
         let config = ModelConfig(input: options.tokens ? .tokens : .dense, vocab: 32, embedDim: 32, features: 32,
                                  hidden: hidden, layers: 1, attentionDim: hidden, classes: 10)
         for model in options.models {
-            let bench = try LatencyBench(model: model, config: config,
-                                         train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0),
-                                         length: length, batchSizes: [1, 32])
-            for (mode, body) in bench.modes where options.modes.contains(mode) {
+            let bench = try LatencyBench(shape: RunShape(model: model, config: config, length: length, batchSize: 32),
+                                         train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0), batchSizes: [1, 32])
+            for (latencyMode, body) in bench.modes where options.modes.contains(latencyMode.name) {
+                let mode = latencyMode.name
                 // Until both the iteration count and the time budget are reached (at most 5000 iterations).
                 var samples = sampleLatency(warmup: options.warmup, samples: options.minIterations, maxSeconds: 3600, body)
                 let start = ContinuousClock.now
@@ -126,9 +127,9 @@ if options.stepProducts && options.modes.contains("train_b32") {
         let config = ModelConfig(input: options.tokens ? .tokens : .dense, vocab: 32, embedDim: 32, features: 32,
                                  hidden: hidden, layers: 1, attentionDim: hidden, classes: 10)
         for model in options.models {
-            let bench = try LatencyBench(model: model, config: config, train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0),
-                                         length: length, batchSizes: [])
-            let step = bench.modes.first { $0.0 == "train_b32" }!.1
+            let bench = try LatencyBench(shape: RunShape(model: model, config: config, length: length, batchSize: 32),
+                                         train: TrainConfig(batchSize: 32, learningRate: 1e-3, clip: 0), batchSizes: [])
+            let step = bench.modes.first { $0.0 == .train(batch: 32) }!.1
             for _ in 0..<3 { step() }
             let inStep = medianRates(rounds: 5) { for _ in 0..<3 { step() } }
             for shape in inStep.keys.sorted(by: { ($0.n, $0.k) > ($1.n, $1.k) }) {
@@ -145,7 +146,7 @@ if options.stepProducts && options.modes.contains("train_b32") {
     }
 }
 
-let meta: [String: Any] = ["seqbench_version": machine.seqbenchVersion, "build": machine.build, "cpu": machine.cpuModel,
+let meta: [String: Any] = ["seqbench_version": machine.seqbenchVersion, "build": machine.build, "cpu": machine.cpu,
                            "cores": machine.cores, "threads": machine.threads, "tokens": options.tokens]
 let outURL = URL(fileURLWithPath: options.out)
 try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import SeqHarness
 import SeqModels
+import SeqStore
 import SeqTensor
 import SeqTrain
 
@@ -14,45 +15,44 @@ struct BenchCommand: ParsableCommand {
             Warm-up iterations are discarded, then samples are taken until --samples or --max-seconds. Percentiles \
             come from HdrHistogram (3 significant digits). Throughput is sequences per second at the median; \
             GFLOP/s is the counted matmul FLOPs over the median time, next to this machine's sgemm rate through \
-            the same GEMM function. A spread (IQR/median) above 10 % is flagged.
+            the same GEMM function. A spread (IQR/median) above 10 % is flagged. Sampling and threads are the \
+            experiment settings measure.latency.* and threads, e.g. --set measure.latency.samples=200 --set threads=1.
             """)
 
     @OptionGroup var shape: ShapeOptions
-    @Option(help: "Untimed iterations first.") var warmup = 10
-    @Option(help: "Timed iterations (at most).") var samples = 200
-    @Option(help: "Time budget per mode, seconds.") var maxSeconds = 3.0
-    @Option(help: "Compute threads (default: one per core this process may use).") var threads: Int?
     @Flag(help: "Print JSON (with the raw samples).") var json = false
 
     func run() throws {
-        ComputeThreads.set(threads)
-        let (config, T, B) = try shape.resolved()
+        let plan = try shape.plan()
+        ComputeThreads.set(plan.threads)
+        let run = plan.runs[0]
+        let shape = try run.shape()
+        let (config, T, B) = (shape.config, shape.length, shape.batchSize)
         let machine = MachineInfo.current
-        let measure = MeasureConfig(batchSizes: B == 1 ? [1] : [1, B], warmup: warmup, samples: samples, maxSeconds: maxSeconds)
-        let train = TrainConfig(batchSize: B, learningRate: 1e-3, clip: 1)
-        let latency = try RunMeasurements.latency(model: shape.model, config: config, train: train, length: T, measure: measure)
-        let (forward, step) = try RunMeasurements.flops(model: shape.model, config: config, length: T, batchSize: B)
+        let latency = try RunMeasurements.latency(of: shape, train: run.config.train, measure: plan.measure)
+        var metrics = RunMetrics()
+        try RunMeasurements.cost(of: shape).record(into: &metrics)
         let sgemm = measureSgemmRate()
-        var rows: [[String]] = [], entries: [[String: Any]] = []
+        var rows: [(LatencyMode, LatencyStats)] = [], entries: [[String: Any]] = []
         var noisy: [String] = []
-        for mode in measure.batchSizes.map({ "infer_b\($0)" }) + ["train_b\(B)"] {
-            let raw = latency[mode]!
+        for (mode, raw) in latency.sorted(by: { $0.key < $1.key }) {
             let s = LatencyStats(nanoseconds: raw)
-            let batch = mode.hasPrefix("train") ? B : Int(mode.dropFirst("infer_b".count))!
-            let flops = mode.hasPrefix("train") ? Double(step.matmulFlops) : Double(forward.matmulFlops * batch)
-            let gflops = flops / s.p50
-            let perSecond = Double(batch) / (s.p50 / 1e9)
-            if s.isNoisy { noisy.append(mode) }
-            rows.append([mode, ms(s.p50), ms(s.p90), ms(s.p99), ms(s.min), ms(s.mean), ms(s.standardDeviation),
-                         fmt(100 * s.spread, 1) + (s.isNoisy ? " !" : ""), eng(perSecond), fmt(gflops, 1), "\(s.count)"])
-            entries.append(["mode": mode, "p50_ms": s.p50 / 1e6, "p90_ms": s.p90 / 1e6, "p99_ms": s.p99 / 1e6,
-                            "min_ms": s.min / 1e6, "mean_ms": s.mean / 1e6, "std_ms": s.standardDeviation / 1e6,
-                            "spread": s.spread, "sequences_per_second": perSecond, "gflops": gflops, "samples_ns": raw])
+            s.record(mode, into: &metrics)
+            if s.isNoisy { noisy.append(mode.name) }
+            rows.append((mode, s))
+            let figures: [String: Double] = [
+                "p50_ms": s.p50 / 1e6, "p90_ms": s.p90 / 1e6, "p99_ms": s.p99 / 1e6, "min_ms": s.min / 1e6,
+                "mean_ms": s.mean / 1e6, "std_ms": s.standardDeviation / 1e6, "spread": s.spread,
+                "sequences_per_second": metrics[.sequencesPerSecond, mode] ?? .nan, "gflops": metrics[.gflops, mode] ?? .nan]
+            var entry: [String: Any] = figures
+            entry["mode"] = mode.name
+            entry["samples_ns"] = raw
+            entries.append(entry)
         }
         if json {
             let object: [String: Any] = [
                 "model": shape.model, "length": T, "batch_size": B, "hidden": config.hidden, "threads": machine.threads,
-                "cpu": machine.cpuModel, "cores": machine.cores, "seqbench_version": machine.seqbenchVersion,
+                "cpu": machine.cpu, "cores": machine.cores, "seqbench_version": machine.seqbenchVersion,
                 "build": machine.build, "sgemm_gflops": sgemm, "modes": entries]
             say(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
             return
@@ -60,14 +60,26 @@ struct BenchCommand: ParsableCommand {
         if machine.build == "debug" { say(MachineInfo.debugWarning) }
         say("\(shape.model): T \(T), batch \(B), H \(config.hidden), A \(config.attentionDim), \(config.layers) layer(s), "
             + "\(config.input == .tokens ? "tokens (embedding \(config.embedDim))" : "\(config.features) dense features")")
-        say("\(machine.cpuModel), \(machine.cores) cores, \(machine.threads) threads, seqbench \(machine.seqbenchVersion) (\(machine.build))\n")
-        say(table(header: ["mode", "p50 ms", "p90 ms", "p99 ms", "min ms", "mean ms", "std ms", "spread %", "seq/s", "GFLOP/s", "n"], rows: rows))
-        say("\nsgemm through the same GEMM function (512³): \(fmt(sgemm, 1)) GFLOP/s on this machine now")
+        say("\(machine.cpu), \(machine.cores) cores, \(machine.threads) threads, seqbench \(machine.seqbenchVersion) (\(machine.build))\n")
+        var table = TextTable(rows)
+        table.column("mode", left: true) { $0.0.name }
+        table.column("p50 ms") { ms($0.1.p50) }
+        table.column("p90 ms") { ms($0.1.p90) }
+        table.column("p99 ms") { ms($0.1.p99) }
+        table.column("min ms") { ms($0.1.min) }
+        table.column("mean ms") { ms($0.1.mean) }
+        table.column("std ms") { ms($0.1.standardDeviation) }
+        table.column("spread %") { NumberFormat.fixed(100 * $0.1.spread, 1) + ($0.1.isNoisy ? " !" : "") }
+        table.column("seq/s") { NumberFormat.engineering(metrics[.sequencesPerSecond, $0.0]) }
+        table.column("GFLOP/s") { NumberFormat.fixed(metrics[.gflops, $0.0] ?? .nan, 1) }
+        table.column("n") { "\($0.1.count)" }
+        say(table.plain())
+        say("\nsgemm through the same GEMM function (512³): \(NumberFormat.fixed(sgemm, 1)) GFLOP/s on this machine now")
         if !noisy.isEmpty {
             say("! large spread (IQR/median > 10 %) in \(noisy.joined(separator: ", ")): the machine is noisy; medians are less trustworthy")
         }
         if machine.build == "debug" { say(MachineInfo.debugWarning) }
     }
 
-    private func ms(_ ns: Double) -> String { fmt(ns / 1e6, 3) }
+    private func ms(_ ns: Double) -> String { NumberFormat.fixed(ns / 1e6, 3) }
 }

@@ -15,7 +15,7 @@ struct EvalCommand: ParsableCommand {
     func run() throws {
         let loaded = try LoadedCheckpoint(checkpoint)
         let result = try loaded.evaluateTest()
-        let stored = loaded.checkpoint.metrics["test_accuracy"]
+        let stored = loaded.checkpoint.metrics[.testAccuracy]
         let matches = stored.map { $0 == result.accuracy }
         if json {
             var object: [String: Any] = ["checkpoint": checkpoint, "model": loaded.config.model,
@@ -25,7 +25,7 @@ struct EvalCommand: ParsableCommand {
         } else {
             let correct = Int((result.accuracy * Double(result.predictions.count)).rounded())
             print("\(checkpoint): \(loaded.config.model), epoch \(loaded.checkpoint.epoch), task \(loaded.config.task.name), seed \(loaded.config.seed)")
-            print("test accuracy \(result.accuracy) (\(correct)/\(result.predictions.count)), test loss \(fmt(result.loss, 6))")
+            print("test accuracy \(result.accuracy) (\(correct)/\(result.predictions.count)), test loss \(NumberFormat.fixed(result.loss, 6))")
             if let stored {
                 print(matches! ? "matches the stored test_accuracy \(stored)" : "DIFFERS from the stored test_accuracy \(stored)")
             } else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeqHDF5
 import SeqStore
 
 /// `seqbench inspect FILE.h5`

@@ -36,15 +36,15 @@ final class ProgressPrinter: @unchecked Sendable {
         case .epoch(_, let r, let epochs):
             let elapsed = (clock.now - runStart).seconds
             let eta = elapsed / Double(r.epoch) * Double(max(epochs - r.epoch, 0))
-            emit(header + "  epoch \(r.epoch)/\(epochs)  loss \(fmt(r.trainLoss, 4))  val acc \(fmt(100 * r.validationAccuracy, 1)) %"
+            emit(header + "  epoch \(r.epoch)/\(epochs)  loss \(NumberFormat.fixed(r.trainLoss, 4))  val acc \(NumberFormat.fixed(100 * r.validationAccuracy, 1)) %"
                  + "  ETA ≤ \(duration(eta))", final: !live)
         case .measuring:
             emit(header + "  counting FLOPs", final: !live)
         case .measuringLatency(let models, let runs):
             emit("measuring latency of \(models) model shape(s) for \(runs) run(s), interleaved", final: true)
         case .runFinished(_, let result):
-            let accuracy = result.metrics["test_accuracy"].map { fmt(100 * $0, 1) + " %" } ?? "-"
-            emit(header + "  done: test acc \(accuracy), \(Int(result.metrics["epochs"] ?? 0)) epochs, "
+            let accuracy = result.metrics[.testAccuracy].map { NumberFormat.fixed(100 * $0, 1) + " %" } ?? "-"
+            emit(header + "  done: test acc \(accuracy), \(Int(result.metrics[.epochs] ?? 0)) epochs, "
                  + duration((clock.now - runStart).seconds), final: true)
         case .runFailed(_, let reason):
             emit(header + "  FAILED: \(reason)", final: true)

@@ -16,8 +16,7 @@ struct ReportCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: metrics) else {
             throw StoreError(file: metrics, "no such file; is \(folder) an experiment folder written by `seqbench run`?")
         }
-        let (experiment, configJSON, runs) = try MetricsFile.readRuns(from: metrics)
-        say(try ExperimentReport.write(runs: runs, experiment: experiment,
-                                       sweepKeys: ExperimentReport.sweepKeys(configJSON: configJSON), folder: folder))
+        let (experiment, resolved, runs) = try MetricsFile.readRuns(from: metrics, config: ResolvedExperiment.self)
+        say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], folder: folder))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SeqHarness
+import SeqProcess
 
 /// `seqbench slurm CONFIG`
 struct SlurmCommand: ParsableCommand {
@@ -8,18 +9,19 @@ struct SlurmCommand: ParsableCommand {
         commandName: "slurm",
         abstract: "Write (and with --submit, submit) a Slurm job array for an experiment, plus the job that merges it.",
         discussion: """
-            Writes <folder>/slurm/array.sbatch — one array task per shard (--array=0-(N-1), shards numbered from 0), \
-            each running `seqbench run CONFIG --shard $SLURM_ARRAY_TASK_ID/N --resume`, so a requeued or resubmitted \
-            task skips the runs it finished — and <folder>/slurm/collect.sbatch, which runs `seqbench collect <folder>` \
+            Freezes the experiment's plan into <folder>/experiment.json and writes <folder>/slurm/array.sbatch — one \
+            array task per shard (--array=0-(N-1), shards numbered from 0), each running `seqbench run <folder> \
+            --shard $SLURM_ARRAY_TASK_ID/N --resume` on that frozen plan (editing the YAML afterwards changes nothing), \
+            so a requeued or resubmitted task skips the runs it finished — and <folder>/slurm/collect.sbatch, which runs `seqbench collect <folder>` \
             and is submitted with --dependency=afterany:<array job id>. Task logs go to <folder>/slurm/. The folder \
-            must be on a file system every node sees. Running this again over an existing folder resubmits: finished \
-            runs are skipped.
+            must be on a file system every node sees. Running this again over an existing folder resubmits its frozen \
+            plan (the config must still describe it): finished runs are skipped.
             """)
 
     @Argument(help: "Experiment config (YAML).") var config: String
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a dotted key, as for `run` (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
-    @Option(help: "Experiment folder (default Results/<name>); must stay inside Results/.") var out: String?
+    @Option(help: "Experiment folder (default Results/<name>): a new or empty folder, or this experiment's.") var out: String?
     @Option(help: "Array tasks, one shard each (default: one per run, at most 1000, below Slurm's default MaxArraySize of 1001).")
     var shards: Int?
     @Option(help: "Slurm partition (default: the cluster's default partition).") var partition: String?
@@ -56,13 +58,19 @@ struct SlurmCommand: ParsableCommand {
     func run() throws {
         let cwd = FileManager.default.currentDirectoryPath
         let configPath = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
-        let (loaded, userPlan) = try ExperimentManifest.load(config: configPath, overrides: overrides)
-        let folder = try ResultsFolder.resolve(out ?? "Results/" + userPlan.name)
-        let cpus = cpusPerTask ?? userPlan.threads
+        var manifest = try ExperimentManifest.load(config: configPath, overrides: overrides)
+        let userPlan = try manifest.plan()
+        let folder = try OutputFolder.prepare(out ?? "Results/" + userPlan.name, resume: true, force: false, shared: true)
         // The runs use as many threads as the task has CPUs.
-        var manifest = loaded
-        if cpus != userPlan.threads { manifest.overrides.append("threads=\(cpus)") }
-        let plan = try manifest.plan()
+        let cpus = cpusPerTask ?? userPlan.threads
+        let plan = userPlan.with(threads: cpus)
+        manifest.frozenPlan = plan
+        if let frozen = try? ExperimentManifest.read(folder: folder).plan(), frozen != plan {
+            throw ValidationError("""
+                \(folder) holds an experiment planned differently (its experiment.json): resubmitting must keep the plan. \
+                Choose another --out, or delete the folder to start over.
+                """)
+        }
         let count = shards ?? max(1, min(plan.runs.count, 1000))
         let binary = try seqbench.map { URL(fileURLWithPath: $0, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path }
             ?? Self.ownExecutable()
@@ -75,7 +83,7 @@ struct SlurmCommand: ParsableCommand {
             (["#SBATCH --cpus-per-task=\(cpus)"] + [time.map { "#SBATCH --time=\($0)" }, partition.map { "#SBATCH --partition=\($0)" }]
                 .compactMap { $0 } + ["#SBATCH --chdir=\(cwd)"]).joined(separator: "\n")
         }
-        let runArguments = [binary, "run", configPath] + manifest.overrides.flatMap { ["--set", $0] } + ["--out", folder]
+        let runArguments = [binary, "run", folder]
         let arrayScript = """
             #!/bin/bash
             # seqbench slurm: experiment '\(plan.name)', \(plan.runs.count) runs in \(count) shards, one array task per shard

@@ -32,6 +32,18 @@ public enum ConfigValue: Codable, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Numbers compare by value, whatever their spelling: a stored `1.0` reads back from JSON as `1`.
+    public static func == (a: ConfigValue, b: ConfigValue) -> Bool {
+        switch (a, b) {
+        case let (.int(x), .int(y)): return x == y
+        case let (.double(x), .double(y)): return x == y
+        case let (.int(x), .double(y)), let (.double(y), .int(x)): return Double(x) == y
+        case let (.string(x), .string(y)): return x == y
+        case let (.bool(x), .bool(y)): return x == y
+        default: return false
+        }
+    }
+
     /// The name of this value's type, for error messages.
     public var typeName: String {
         switch self {

@@ -1,5 +1,6 @@
 import Foundation
 import SeqData
+import SeqHDF5
 import SeqModels
 import SeqStore
 import SeqTensor
@@ -17,7 +18,7 @@ public struct LoadedCheckpoint {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError(file: path, "no such file") }
         self.path = path
         checkpoint = try Checkpoint.read(from: path)
-        config = try RunConfig.decode(json: checkpoint.configJSON, file: path)
+        config = checkpoint.config
         do {
             model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed)
         } catch {
@@ -66,9 +67,7 @@ public enum Prediction {
         }
         try HDF5File.writeAtomically(to: output) { file in
             let root = file.root
-            try root.setAttribute("format", "seqbench.predictions")
-            try root.setAttribute("format_version", FileFormat.version)
-            try root.setAttribute("seqbench_version", SeqbenchVersion.current)
+            try FileFormat.predictions.stamp(root)
             try root.setAttribute("checkpoint", loaded.path)
             try root.setAttribute("model", loaded.config.model)
             try root.write("logits", values: logits, shape: [N, C])

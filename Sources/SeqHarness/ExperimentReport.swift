@@ -9,53 +9,51 @@ public enum ExperimentReport {
     public static func rows(_ runs: [RunResult], sweepKeys: [String]) -> [ReportRow] {
         var groups: [String: [RunResult]] = [:], order: [String] = []
         for run in runs {
-            let key = label(run) + "|" + sweepKeys.map { run.settings[$0] ?? "" }.joined(separator: "|")
+            let key = run.entry + "|" + sweepKeys.map { run.settings[$0] ?? "" }.joined(separator: "|")
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(run)
         }
         return order.map { key in
             let group = groups[key]!
             let done = group.filter { $0.status == .completed }
-            let accuracies = done.compactMap { $0.metrics["test_accuracy"] }
+            let accuracies = done.compactMap { $0.metrics[.testAccuracy] }
             let mean = accuracies.isEmpty ? Double.nan : accuracies.reduce(0, +) / Double(accuracies.count)
             let std = accuracies.count > 1
                 ? (accuracies.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(accuracies.count - 1)).squareRoot() : 0
             let first = done.first ?? group[0]
-            let batch = Int(first.metrics["batch_size"] ?? 0)
-            func pooled(_ mode: String) -> LatencyStats? {
+            let batch = first.config.train.batchSize
+            func pooled(_ mode: LatencyMode) -> LatencyStats? {
                 let samples = done.flatMap { $0.latency[mode] ?? [] }
                 return samples.isEmpty ? nil : LatencyStats(nanoseconds: samples)
             }
-            let b1 = pooled("infer_b1"), batched = batch > 1 ? pooled("infer_b\(batch)") : nil
+            let b1 = pooled(.infer(batch: 1)), batched = batch > 1 ? pooled(.infer(batch: batch)) : nil
             var warnings: [String] = []
             for mode in Set(done.flatMap(\.latency.keys)).sorted() {
                 if let s = pooled(mode), s.isNoisy { warnings.append("spread \(Int((100 * s.spread).rounded())) % (IQR/median) in \(mode)") }
             }
-            if done.contains(where: { $0.settings["build"] == "debug" }) { warnings.append("timed in a DEBUG build") }
-            func average(_ key: String) -> Double? {
-                let v = done.compactMap { $0.metrics[key] }
+            if done.contains(where: { $0.machine?.build == "debug" }) { warnings.append("timed in a DEBUG build") }
+            func average(_ metric: Metric) -> Double? {
+                let v = done.compactMap { $0.metrics[metric] }
                 return v.isEmpty ? nil : v.reduce(0, +) / Double(v.count)
             }
-            let train = "train_b\(batch)"
+            let train = pooled(.train(batch: batch))
             let cost = done.isEmpty ? nil : CostDetails(
-                peakRSSMB: average("peak_rss_mb"), parameterBytes: average("param_bytes"),
-                activationBytes: average("activation_bytes_train_step"),
-                trainSequencesPerSecond: pooled(train).map { Double(batch) / ($0.p50 / 1e9) },
+                peakRSSMB: average(.peakRSSMB), parameterBytes: average(.parameterBytes),
+                activationBytes: average(.activationBytesTrainStep),
+                trainSequencesPerSecond: train.map { Double(batch) / ($0.p50 / 1e9) },
                 inferSequencesPerSecond: batched.map { Double(batch) / ($0.p50 / 1e9) },
-                trainGFLOPs: pooled(train).map { (first.metrics["flops_train_step"] ?? .nan) / $0.p50 },
-                sgemmGFLOPs: average("sgemm_gflops"), threads: average("threads").map { Int($0) })
+                trainGFLOPs: train.map { first.metrics.flops(.train(batch: batch)) / $0.p50 },
+                sgemmGFLOPs: average(.sgemmGFLOPs), threads: average(.threads).map { Int($0) })
             return ReportRow(
-                model: label(first), point: Dictionary(uniqueKeysWithValues: sweepKeys.map { ($0, first.settings[$0] ?? "") }),
+                model: first.entry, point: Dictionary(uniqueKeysWithValues: sweepKeys.map { ($0, first.settings[$0] ?? "") }),
                 seeds: done.count, failures: group.count - done.count, accuracyMean: mean, accuracyStd: std,
-                parameters: Int(first.metrics["params"] ?? 0), flopsForward: first.metrics["flops_forward"] ?? .nan,
-                flopsTrainStep: first.metrics["flops_train_step"] ?? .nan,
+                parameters: Int(first.metrics[.parameters] ?? 0), flopsForward: first.metrics[.flopsForward] ?? .nan,
+                flopsTrainStep: first.metrics[.flopsTrainStep] ?? .nan,
                 latencyP50B1: b1.map { $0.p50 / 1e6 }, latencyP99B1: b1.map { $0.p99 / 1e6 },
                 latencyP50Batch: batched.map { $0.p50 / 1e6 }, latencyP99Batch: batched.map { $0.p99 / 1e6 },
                 batchSize: batch, warnings: warnings, cost: cost)
         }
     }
-
-    private static func label(_ run: RunResult) -> String { run.settings["model_entry"] ?? run.model }
 
     /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
     @discardableResult
@@ -72,13 +70,6 @@ public enum ExperimentReport {
         try writeAtomically(folder + "/summary.csv", Report.csv(rows))
         try writeAtomically(folder + "/report.md", Report.markdown(title: experiment, rows: rows, deltas: deltas, plots: plots))
         return Report.terminalTable(rows, deltas: deltas)
-    }
-
-    /// The sweep keys recorded in an experiment's resolved config JSON.
-    public static func sweepKeys(configJSON: String) -> [String] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(configJSON.utf8)) as? [String: Any],
-              let sweep = object["sweep"] as? [String: Any] else { return [] }
-        return sweep.keys.sorted()
     }
 }
 

@@ -32,7 +32,8 @@ public struct ExperimentRunner {
 
     public init(plan: ExperimentPlan, out: String) { self.plan = plan; self.out = out }
 
-    public func folder(_ run: PlannedRun) -> RunFolder { RunFolder(out + "/runs/" + run.id) }
+    /// The folder of the run with this id.
+    public func folder(_ runID: String) -> RunFolder { RunFolder(out + "/runs/" + runID) }
 
     /// The runs this runner executes: the whole plan, or its shard's share.
     public var runs: [PlannedRun] { shard?.runs(of: plan) ?? plan.runs }
@@ -45,8 +46,8 @@ public struct ExperimentRunner {
         var results: [RunResult] = []
         let runs = self.runs
         for (i, run) in runs.enumerated() {
-            let folder = self.folder(run)
-            if resume, let done = completedResult(run, folder) {
+            let folder = self.folder(run.id)
+            if resume, let done = resumableResult(run, folder) {
                 progress(.runSkipped(index: i + 1, total: runs.count, id: run.id))
                 results.append(done)
                 continue
@@ -59,8 +60,8 @@ public struct ExperimentRunner {
                 results.append(result)
             } catch {
                 let reason = "\(error)"
-                let failed = RunResult(runID: run.id, model: run.config.model, seed: run.config.seed, status: .failed,
-                                       reason: reason, configJSON: run.config.json(), settings: settings(run))
+                let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
+                                       status: .failed, reason: reason, config: run.config, settings: run.settings)
                 try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
                 try failed.write(to: folder.result)
                 progress(.runFailed(id: run.id, reason: reason))
@@ -71,120 +72,67 @@ public struct ExperimentRunner {
         return try measureLatency(results)
     }
 
-    private func settings(_ run: PlannedRun) -> [String: String] {
-        var s = run.point
-        s["model_entry"] = run.model.label
-        for (k, v) in run.model.overrides { s["model." + k] = v.description }
-        return s
-    }
-
+    /// Trains one run, then counts its cost (FLOPs, memory); latency comes later, for all runs at once.
     private func execute(_ run: PlannedRun, _ folder: RunFolder) throws -> RunResult {
         PeakMemory.reset()
-        var result = try TrainingRun.execute(run.config, runID: run.id, folder: folder, resume: resume) { event in
+        var result = try TrainingRun.execute(run, folder: folder, resume: resume) { event in
             switch event {
             case .resumed(let epoch): progress(.resumed(id: run.id, epoch: epoch))
             case .epoch(let record, _): progress(.epoch(id: run.id, record: record, epochs: run.config.train.epochs))
             }
         }
-        progress(.measuring(id: run.id))   // FLOPs and memory now; latency for all runs at the end
-        let fitted = try RunConfig.decode(json: result.configJSON, file: folder.best)
-        let length = Int(result.metrics["length"] ?? 1)
-        let (forward, step) = try RunMeasurements.flops(model: fitted.model, config: fitted.modelConfig, length: length,
-                                                        batchSize: fitted.train.batchSize)
-        result.metrics["macs_forward"] = Double(forward.macs)
-        result.metrics["flops_forward"] = Double(forward.matmulFlops)
-        result.metrics["nonlinear_forward"] = Double(forward.nonlinearities)
-        result.metrics["macs_train_step"] = Double(step.macs)
-        result.metrics["flops_train_step"] = Double(step.matmulFlops)
-        result.metrics["nonlinear_train_step"] = Double(step.nonlinearities)
-        result.metrics["batch_size"] = Double(fitted.train.batchSize)
-        result.metrics["threads"] = Double(ComputeThreads.current)
-        if let peak = PeakMemory.bytes { result.metrics["peak_rss_mb"] = Double(peak) / 1_048_576 }
-        let model = try ModelRegistry.make(fitted.model, config: fitted.modelConfig, seed: 0)
-        // Parameters, their gradients and Adam's two moments: 4 float32 copies while training.
-        result.metrics["param_bytes"] = Double(4 * model.parameterCount)
-        if let bytes = model.activationBytes(lengths: [Int](repeating: length, count: fitted.train.batchSize), maxLength: length) {
-            result.metrics["activation_bytes_train_step"] = Double(bytes)
-        }
-        let sgemm = measureSgemmRate(repetitions: 5)
-        result.metrics["sgemm_gflops"] = sgemm
-        result.settings = settings(run)
-        result.settings[Self.latencyPending] = "yes"
-        let machine = MachineInfo.current
-        result.settings["cpu"] = machine.cpuModel
-        result.settings["cores"] = String(machine.cores)
-        result.settings["threads"] = String(machine.threads)
-        result.settings["seqbench_version"] = machine.seqbenchVersion
-        result.settings["build"] = machine.build
+        progress(.measuring(id: run.id))
+        guard let shape = result.shape else { preconditionFailure("a trained run has a shape") }
+        try RunMeasurements.cost(of: shape).record(into: &result.metrics)
+        result.metrics[.threads] = Double(ComputeThreads.current)
+        if let peak = PeakMemory.bytes { result.metrics[.peakRSSMB] = Double(peak) / 1_048_576 }
+        result.metrics[.sgemmGFLOPs] = measureSgemmRate(repetitions: 5)
+        result.machine = MachineInfo.current
         return result
     }
 
-    /// Marks a completed run whose latency is still to be measured (a crash between training and the
-    /// measurement phase leaves it so; `--resume` measures it without training again).
-    static let latencyPending = "latency_pending"
-
-    /// The measurement phase: latency of every run that lacks it, measured in interleaved rounds across all
-    /// distinct model shapes, so that a burst of noise on this shared machine hits every model alike and
-    /// the ratios between models stay trustworthy. Seeds share a shape (timing does not depend on weights),
+    /// The measurement phase: latency of every trained run, measured in interleaved rounds across all
+    /// distinct shapes, so that a burst of noise on this shared machine hits every model alike and the
+    /// ratios between models stay trustworthy. Seeds share a shape (timing does not depend on weights),
     /// so each shape is measured once and its samples stored with each of its runs.
     func measureLatency(_ results: [RunResult]) throws -> [RunResult] {
         var results = results
-        let pending = results.indices.filter { results[$0].status == .completed && results[$0].settings[Self.latencyPending] != nil }
+        let pending = results.indices.filter { results[$0].status == .trained }
         guard !pending.isEmpty else { return results }
-        struct Shape: Hashable { let model: String; let config: ModelConfig; let batch: Int; let length: Int }
-        var shapes: [Shape] = [], fitted: [Shape: RunConfig] = [:]
-        var shapeOf: [Int: Shape] = [:]
+        var shapes: [RunShape] = [], train: [RunShape: TrainConfig] = [:]
         for i in pending {
-            let config = try RunConfig.decode(json: results[i].configJSON, file: results[i].runID)
-            let shape = Shape(model: config.model, config: config.modelConfig, batch: config.train.batchSize,
-                              length: Int(results[i].metrics["length"] ?? 1))
-            if fitted[shape] == nil { shapes.append(shape); fitted[shape] = config }
-            shapeOf[i] = shape
+            guard let shape = results[i].shape else { continue }
+            if train[shape] == nil { shapes.append(shape); train[shape] = results[i].config.train }
         }
         progress(.measuringLatency(models: shapes.count, runs: pending.count))
         let m = plan.measure
         let rounds = max(1, min(5, m.samples))
-        var samples: [Shape: [String: [Int64]]] = [:]
-        var benches: [Shape: LatencyBench] = [:]
-        for shape in shapes {
-            let c = fitted[shape]!
-            benches[shape] = try LatencyBench(model: c.model, config: c.modelConfig, train: c.train, length: shape.length,
-                                              batchSizes: m.batchSizes)
-        }
+        var samples: [RunShape: [LatencyMode: [Int64]]] = [:]
+        let benches = try shapes.map { try LatencyBench(shape: $0, train: train[$0]!, batchSizes: m.batchSizes) }
         for round in 0..<rounds {
             let perRound = m.samples / rounds + (round < m.samples % rounds ? 1 : 0)
-            for shape in shapes {
-                for (mode, body) in benches[shape]!.modes {
+            for (shape, bench) in zip(shapes, benches) {
+                for (mode, body) in bench.modes {
                     samples[shape, default: [:]][mode, default: []] += sampleLatency(
                         warmup: round == 0 ? m.warmup : 1, samples: perRound, maxSeconds: m.maxSeconds / Double(rounds), body)
                 }
             }
         }
         for i in pending {
-            let shape = shapeOf[i]!
-            let (forwardFlops, stepFlops) = (results[i].metrics["flops_forward"] ?? .nan, results[i].metrics["flops_train_step"] ?? .nan)
-            for (mode, raw) in samples[shape]! {
-                let stats = LatencyStats(nanoseconds: raw)
-                results[i].metrics["latency_p50_ms_\(mode)"] = stats.p50 / 1e6
-                results[i].metrics["latency_p99_ms_\(mode)"] = stats.p99 / 1e6
-                results[i].metrics["latency_spread_\(mode)"] = stats.spread
-                let batch = Double(Int(mode.drop { !$0.isNumber }) ?? 1)
-                let flops = mode.hasPrefix("train") ? stepFlops : forwardFlops * batch
-                results[i].metrics["sequences_per_second_\(mode)"] = batch / (stats.p50 / 1e9)
-                results[i].metrics["gflops_\(mode)"] = flops / stats.p50
-            }
-            results[i].latency = samples[shape]!
-            results[i].settings[Self.latencyPending] = nil
-            try results[i].write(to: folder(plan.runs.first { $0.id == results[i].runID }!).result)
+            guard let shape = results[i].shape, let measured = samples[shape] else { continue }
+            for (mode, raw) in measured { LatencyStats(nanoseconds: raw).record(mode, into: &results[i].metrics) }
+            results[i].latency = measured
+            results[i].status = .completed
+            try results[i].write(to: folder(results[i].runID).result)
         }
         return results
     }
 
-    /// A finished run's result when its files say it completed with this very configuration.
-    func completedResult(_ run: PlannedRun, _ folder: RunFolder) -> RunResult? {
-        guard let result = try? RunResult.read(from: folder.result), result.status == .completed,
-              let stored = try? RunConfig.decode(json: result.configJSON, file: folder.result),
-              stored.sameSettings(as: run.config),
+    /// A run's stored result when `--resume` may keep it: it completed, or it trained and awaits its latency,
+    /// with this very configuration and a readable best checkpoint.
+    func resumableResult(_ run: PlannedRun, _ folder: RunFolder) -> RunResult? {
+        guard let result = try? RunResult.read(from: folder.result), result.status != .failed,
+              result.config.sameSettings(as: run.config),
               (try? Checkpoint.read(from: folder.best)) != nil else { return nil }
         return result
     }
@@ -194,11 +142,11 @@ public struct ExperimentRunner {
     public func census() -> RunCensus {
         var census = RunCensus()
         for run in plan.runs {
-            guard let result = try? RunResult.read(from: folder(run).result) else { census.missing.append(run.id); continue }
+            guard let result = try? RunResult.read(from: folder(run.id).result) else { census.missing.append(run.id); continue }
             switch result.status {
             case .failed: census.failed.append(run.id)
-            case .completed:
-                if result.settings[Self.latencyPending] != nil { census.unfinished.append(run.id) } else { census.completed.append(run.id) }
+            case .trained: census.unfinished.append(run.id)
+            case .completed: census.completed.append(run.id)
             }
         }
         return census
@@ -208,8 +156,8 @@ public struct ExperimentRunner {
     /// the runs stored; returns the runs it found, in plan order.
     @discardableResult
     public func collect() throws -> [RunResult] {
-        let runs = plan.runs.compactMap { try? RunResult.read(from: folder($0).result) }
-        try MetricsFile.write(to: out + "/metrics.h5", experiment: plan.name, configJSON: plan.resolvedJSON, runs: runs)
+        let runs = plan.runs.compactMap { try? RunResult.read(from: folder($0.id).result) }
+        try MetricsFile.write(to: out + "/metrics.h5", experiment: plan.name, config: plan.resolved, runs: runs)
         return runs
     }
 }
@@ -232,12 +180,3 @@ public struct RunFailure: Error, CustomStringConvertible {
     public var description: String { "run \(runID) failed: \(reason)" }
 }
 
-extension RunConfig {
-    /// Equal up to what the data fills in (input kind, vocabulary, features, classes).
-    func sameSettings(as other: RunConfig) -> Bool {
-        var a = self
-        a.modelConfig.input = other.modelConfig.input; a.modelConfig.vocab = other.modelConfig.vocab
-        a.modelConfig.features = other.modelConfig.features; a.modelConfig.classes = other.modelConfig.classes
-        return a == other
-    }
-}

@@ -25,21 +25,20 @@ public enum RunEvent: Sendable {
 
 /// Trains one model on one task from one seed, checkpointing every epoch.
 public enum TrainingRun {
-    /// Trains (or, with `resume`, continues from `last.h5`), writes `best.h5`, `last.h5` and returns the
-    /// run's metrics. Checkpoints are written atomically, so an interrupted run resumes from its last
-    /// completed epoch and ends bit-identical to an uninterrupted one.
-    public static func execute(_ config: RunConfig, runID: String, folder: RunFolder, resume: Bool,
-                               onEvent: (RunEvent) throws -> Void = { _ in }) throws -> RunResult {
+    /// Trains (or, with `resume`, continues from `last.h5`), writes `best.h5` and `last.h5`, and returns the
+    /// run with status `trained`: its fitted configuration, test metrics and history. Checkpoints are written
+    /// atomically, so an interrupted run resumes from its last completed epoch and ends bit-identical to an
+    /// uninterrupted one.
+    public static func execute(_ run: PlannedRun, folder: RunFolder, resume: Bool,
+                        onEvent: (RunEvent) throws -> Void = { _ in }) throws -> RunResult {
         try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-        let data = try TaskRegistry.generate(config.task, seed: config.seed)
-        let config = config.fitted(to: data)
-        let json = config.json()
+        let (data, config) = try run.data()
         let model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed)
         let trainer = Trainer(model: model, config: config.train, seed: config.seed)
 
         if resume && FileManager.default.fileExists(atPath: folder.last) {
             let checkpoint = try Checkpoint.read(from: folder.last)
-            guard checkpoint.configJSON == json else {
+            guard checkpoint.config == config else {
                 throw StoreError(file: folder.last, "was written for a different configuration; remove the run folder to start over")
             }
             try checkpoint.load(into: model, file: folder.last)
@@ -49,13 +48,16 @@ public enum TrainingRun {
             try onEvent(.resumed(fromEpoch: checkpoint.epoch))
         }
 
-        func checkpoint(_ kind: Checkpoint.Kind, metrics: [String: Double] = [:]) -> Checkpoint {
-            Checkpoint(kind: kind, model: config.model, configJSON: json, seed: config.seed,
-                       parameters: model.parameters.map(NamedArray.init), trainer: trainer.state, metrics: metrics)
+        func checkpoint(_ kind: Checkpoint.Kind, metrics: RunMetrics) -> Checkpoint {
+            Checkpoint(kind: kind, config: config, parameters: model.parameters.map(NamedArray.init),
+                       trainer: trainer.state, metrics: metrics)
         }
-        func testMetrics() -> [String: Double] {
+        func testMetrics() -> RunMetrics {
             let test = evaluate(model, on: data.test, batchSize: config.train.batchSize)
-            return ["test_accuracy": test.accuracy, "test_loss": test.loss]
+            var m = RunMetrics()
+            m[.testAccuracy] = test.accuracy
+            m[.testLoss] = test.loss
+            return m
         }
 
         // Every checkpoint is a snapshot of its epoch and carries the test metrics of its own weights,
@@ -70,17 +72,31 @@ public enum TrainingRun {
         }
         let seconds = (clock.now - start).seconds
         // The model now holds the best epoch's weights.
-        let test = testMetrics()
+        var metrics = testMetrics()
+        metrics[.bestValidationAccuracy] = trainer.bestValidationAccuracy
+        metrics[.bestEpoch] = Double(trainer.bestEpoch)
+        metrics[.epochs] = Double(trainer.history.count)
+        metrics[.parameters] = Double(model.parameterCount)
+        metrics[.trainSeconds] = seconds
+        metrics[.length] = Double(data.train.sequences.length)
+        metrics[.batchSize] = Double(config.train.batchSize)
+        return RunResult(runID: run.id, model: config.model, entry: run.model.label, seed: config.seed, status: .trained,
+                         config: config, settings: run.settings, metrics: metrics, history: trainer.history)
+    }
+}
 
-        var metrics = test
-        metrics["best_val_accuracy"] = trainer.bestValidationAccuracy
-        metrics["best_epoch"] = Double(trainer.bestEpoch)
-        metrics["epochs"] = Double(trainer.history.count)
-        metrics["params"] = Double(model.parameterCount)
-        metrics["train_seconds"] = seconds
-        metrics["length"] = Double(data.train.sequences.length)
-        return RunResult(runID: runID, model: config.model, seed: config.seed, status: .completed, configJSON: json,
-                         metrics: metrics, history: trainer.history)
+extension PlannedRun {
+    /// The run's data and its configuration fitted to that data (input kind, vocabulary, features, classes).
+    func data() throws -> (TaskData, RunConfig) {
+        let data = try TaskRegistry.generate(config.task, seed: config.seed)
+        return (data, config.fitted(to: data))
+    }
+
+    /// The shape the run's model will have, from its generated data (what `flops` and `bench` measure).
+    public func shape() throws -> RunShape {
+        let (data, fitted) = try data()
+        return RunShape(model: fitted.model, config: fitted.modelConfig, length: data.train.sequences.length,
+                        batchSize: fitted.train.batchSize)
     }
 }
 

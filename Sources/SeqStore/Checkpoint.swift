@@ -1,3 +1,4 @@
+import SeqHDF5
 import SeqModels
 import SeqTrain
 
@@ -28,24 +29,24 @@ public struct Checkpoint: Sendable {
     public enum Kind: String, Sendable { case best, last }
 
     public var kind: Kind
+    /// The fully resolved run configuration (model, task, training, seed), stored as `config_json`.
+    public var config: RunConfig
     /// Registry name of the model.
-    public var model: String
-    /// The fully resolved run configuration (model, task, training, seed) as JSON.
-    public var configJSON: String
-    public var seed: UInt64
+    public var model: String { config.model }
+    public var seed: UInt64 { config.seed }
     /// Parameters in the model's order.
     public var parameters: [NamedArray]
     /// Training state when these weights were saved: history, optimizer, early-stopping bookkeeping.
     public var trainer: TrainerState
     /// Final metrics of these weights, e.g. `test_accuracy`.
-    public var metrics: [String: Double]
+    public var metrics: RunMetrics
     /// Read back from a file; written as the running version and time.
     public private(set) var seqbenchVersion = SeqbenchVersion.current
     public private(set) var createdUTC = ""
 
-    public init(kind: Kind, model: String, configJSON: String, seed: UInt64, parameters: [NamedArray],
-                trainer: TrainerState, metrics: [String: Double] = [:]) {
-        self.kind = kind; self.model = model; self.configJSON = configJSON; self.seed = seed
+    public init(kind: Kind, config: RunConfig, parameters: [NamedArray], trainer: TrainerState,
+                metrics: RunMetrics = RunMetrics()) {
+        self.kind = kind; self.config = config
         self.parameters = parameters; self.trainer = trainer; self.metrics = metrics
     }
 
@@ -63,7 +64,7 @@ public struct Checkpoint: Sendable {
             try FileFormat.checkpoint.stamp(root)
             try root.setAttribute("kind", kind.rawValue)
             try root.setAttribute("model", model)
-            try root.setAttribute("config_json", configJSON)
+            try root.setAttribute("config_json", try config.json())
             try root.setAttribute("seed", Int(bitPattern: UInt(seed)))
             try root.setAttribute("epoch", epoch)
             try root.setAttribute("step", step)
@@ -80,7 +81,7 @@ public struct Checkpoint: Sendable {
             try HistoryColumns(trainer.history).write(into: root.createGroup("history"))
 
             let metricsGroup = try root.createGroup("metrics")
-            for (key, value) in metrics.sorted(by: { $0.key < $1.key }) { try metricsGroup.setAttribute(key, value) }
+            for (key, value) in metrics.columns { try metricsGroup.setAttribute(key, value) }
 
             let training = try root.createGroup("training")
             try training.setAttribute("shuffle_rng_state", Int(bitPattern: UInt(trainer.shuffleState)))
@@ -129,13 +130,15 @@ public struct Checkpoint: Sendable {
                 bestValidationAccuracy: try training.doubleAttribute("best_val_accuracy"),
                 epochsWithoutImprovement: try training.intAttribute("epochs_without_improvement"),
                 bestWeights: bestWeights, optimizer: optimizer)
-            var metrics: [String: Double] = [:]
+            var metrics = RunMetrics()
             let metricsGroup = try root.group("metrics")
-            for key in try metricsGroup.attributeNames() { metrics[key] = try metricsGroup.doubleAttribute(key) }
-            var checkpoint = Checkpoint(
-                kind: kind, model: try root.stringAttribute("model"), configJSON: try root.stringAttribute("config_json"),
-                seed: UInt64(UInt(bitPattern: try root.intAttribute("seed"))), parameters: parameters,
-                trainer: trainer, metrics: metrics)
+            for key in try metricsGroup.attributeNames() { metrics.set(column: key, try metricsGroup.doubleAttribute(key)) }
+            let config = try RunConfig.decode(json: try root.stringAttribute("config_json"), file: path)
+            let model = try root.stringAttribute("model"), seed = UInt64(UInt(bitPattern: try root.intAttribute("seed")))
+            guard model == config.model, seed == config.seed else {
+                throw StoreError(file: path, object: "/", "attributes model '\(model)' and seed \(seed) disagree with config_json (\(config.model), seed \(config.seed))")
+            }
+            var checkpoint = Checkpoint(kind: kind, config: config, parameters: parameters, trainer: trainer, metrics: metrics)
             checkpoint.seqbenchVersion = try root.stringAttribute("seqbench_version")
             checkpoint.createdUTC = try root.stringAttribute("created_utc")
             return checkpoint

@@ -1,3 +1,4 @@
+import SeqHDF5
 /// The structure of an HDF5 file: groups, datasets (type and shape) and attributes — what
 /// `seqbench inspect` shows.
 public struct FileTreeNode: Sendable {

@@ -1,4 +1,4 @@
-@_exported import SeqHDF5
+import SeqHDF5
 
 /// A stored file that cannot be used, as one line naming the file, the object and the problem.
 public struct StoreError: Error, CustomStringConvertible, Equatable, Sendable {
@@ -24,14 +24,22 @@ public enum FileFormat: String, Sendable, CaseIterable {
     case checkpoint = "seqbench.checkpoint"
     case run = "seqbench.run"
     case metrics = "seqbench.metrics"
+    /// `predict`'s output.
+    case predictions = "seqbench.predictions"
 
-    /// The newest `format_version` this seqbench reads and writes.
-    public static let version = 1
+    /// The `format_version` this seqbench writes, the newest it reads. Every older version reads too.
+    public var version: Int {
+        switch self {
+        case .checkpoint, .predictions: return 1
+        // 2: a trained run awaiting its latency phase has status `trained` (1 used a `latency_pending` setting).
+        case .run, .metrics: return 2
+        }
+    }
 
     /// Writes `format` and `format_version` on a file's root.
-    func stamp(_ root: HDF5Group) throws {
+    public func stamp(_ root: HDF5Group) throws {
         try root.setAttribute("format", rawValue)
-        try root.setAttribute("format_version", FileFormat.version)
+        try root.setAttribute("format_version", version)
         try root.setAttribute("seqbench_version", SeqbenchVersion.current)
         try root.setAttribute("created_utc", utcTimestamp())
     }
@@ -52,8 +60,8 @@ public enum FileFormat: String, Sendable, CaseIterable {
         guard let version = try? root.intAttribute("format_version") else {
             throw StoreError(file: path, "has no integer 'format_version' attribute")
         }
-        guard version <= FileFormat.version else {
-            throw StoreError(file: path, "format_version \(version) is newer than this seqbench (\(SeqbenchVersion.current)) reads (\(FileFormat.version)); upgrade seqbench")
+        guard version <= self.version else {
+            throw StoreError(file: path, "format_version \(version) is newer than this seqbench (\(SeqbenchVersion.current)) reads (\(self.version)); upgrade seqbench")
         }
         guard version >= 1 else { throw StoreError(file: path, "invalid format_version \(version)") }
         return file

@@ -96,11 +96,8 @@ public final class Trainer {
     public func step(_ batch: SequenceBatch, labels: [Int]) -> Double {
         let parameters = model.parameters
         parameters.zeroGrad()
-        let logits = model.forward(batch)
-        var dLogits: Tensor? = Tensor(zeros: [0])
-        let loss = CrossEntropy.lossAndGradient(logits: logits, labels: labels, dlogits: &dLogits)
+        let loss = model.accumulateGradients(batch, labels: labels)
         guard loss.isFinite else { return loss }
-        model.backward(dLogits!)
         if config.clip > 0 { clipGradientNorm(parameters, maxNorm: config.clip) }
         optimizer.step(parameters)
         return loss

@@ -76,9 +76,9 @@ final class CustomModelExampleTests: XCTestCase {
         let step = try XCTUnwrap(object["train_step"] as? [String: Any])
         XCTAssertEqual(step["total"] as? [String: Int], object["counted_train_step"] as? [String: Int], "analytic = counted")
         // Forward: input projection N·E·3H + recurrence (N − B)·H·3H + classifier B·H·C, 2H σ and H tanh per row,
-        // with N = 64 rows, B = 4, E = 32, H = 32, C = 10.
+        // with N = 64 rows, B = 4, E = 32, H = 32 and C = 2 (the default task, contains, has 2 classes).
         let forward = try XCTUnwrap(step["forward"] as? [String: Int])
-        XCTAssertEqual(forward["macs"], 64 * 32 * 96 + 60 * 32 * 96 + 4 * 32 * 10)
+        XCTAssertEqual(forward["macs"], 64 * 32 * 96 + 60 * 32 * 96 + 4 * 32 * 2)
         XCTAssertEqual(forward["sigmoid"], 2 * 32 * 64)
         XCTAssertEqual(forward["tanh"], 32 * 64)
     }
@@ -88,9 +88,9 @@ final class CustomModelExampleTests: XCTestCase {
     func testTrainThenEvalReproducesTheGRUsStoredAccuracy() throws {
         let out = Self.output + "/train"
         let r = try seqbenchCustom([
-            "train", "--model", "gru", "--model", "lstm", "--epochs", "1", "--hidden", "16", "--embed-dim", "8",
-            "--batch-size", "16", "--task-set", "length=12", "--task-set", "train_size=64", "--task-set", "val_size=32",
-            "--task-set", "test_size=32", "--out", out,
+            "train", "--model", "gru", "--model", "lstm", "--set", "train.epochs=1", "--set", "model.hidden=16",
+            "--set", "embed_dim=8", "--set", "batch_size=16", "--set", "task.length=12", "--set", "task.train_size=64",
+            "--set", "val_size=32", "--set", "test_size=32", "--set", "measure.latency.max_seconds=0.05", "--out", out,
         ])
         XCTAssertEqual(r.status, 0, r.output)
         XCTAssertTrue(r.output.contains("gru"), r.output)

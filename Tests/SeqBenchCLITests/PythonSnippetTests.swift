@@ -1,4 +1,7 @@
+import CLITestSupport
 import Foundation
+import SeqData
+import SeqProcess
 import SeqHarness
 import SeqModels
 import SeqStore
@@ -33,13 +36,18 @@ final class PythonSnippetTests: XCTestCase {
     }
 
     func testSummarySnippetLoadsADataFrame() throws {
-        let runs = [
-            RunResult(runID: "lstm.seed=1", model: "lstm", seed: 1, status: .completed, configJSON: "{}",
-                      metrics: ["test_accuracy": 0.875, "params": 1234]),
-            RunResult(runID: "bilstm_attention.seed=1", model: "bilstm_attention", seed: 1, status: .completed,
-                      configJSON: "{}", metrics: ["test_accuracy": 0.9375, "params": 5678]),
-        ]
-        try MetricsFile.write(to: dir + "/metrics.h5", experiment: "e", configJSON: "{}", runs: runs)
+        func run(_ model: String, accuracy: Double, parameters: Double) throws -> RunResult {
+            var metrics = RunMetrics()
+            metrics[.testAccuracy] = accuracy
+            metrics[.parameters] = parameters
+            let config = RunConfig(model: model, modelConfig: ModelConfig(hidden: 4), task: try TaskRegistry.resolve("contains"),
+                                   train: TrainConfig(), seed: 1)
+            return RunResult(runID: model + ".seed=1", model: model, seed: 1, status: .completed, config: config, metrics: metrics)
+        }
+        let runs = [try run("lstm", accuracy: 0.875, parameters: 1234), try run("bilstm_attention", accuracy: 0.9375, parameters: 5678)]
+        try MetricsFile.write(to: dir + "/metrics.h5", experiment: "e",
+                              config: ResolvedExperiment(name: "e", settings: [:], models: ["lstm", "bilstm_attention"], sweep: [:]),
+                              runs: runs)
         let r = try python([Self.root + "/Examples/python/read_summary.py", dir + "/metrics.h5"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
@@ -51,8 +59,10 @@ final class PythonSnippetTests: XCTestCase {
         let model = try ModelRegistry.make("bilstm_attention", config: ModelConfig(vocab: 9, embedDim: 4, hidden: 5,
                                                                                      layers: 2, attentionDim: 3, classes: 4), seed: 1)
         let trainer = Trainer(model: model, config: TrainConfig(), seed: 1)
-        try Checkpoint(kind: .best, model: "bilstm_attention", configJSON: "{\"model\": \"bilstm_attention\"}", seed: 1,
-                       parameters: model.parameters.map(NamedArray.init), trainer: trainer.state).write(to: dir + "/best.h5")
+        let config = RunConfig(model: "bilstm_attention", modelConfig: model.config, task: try TaskRegistry.resolve("contains"),
+                               train: TrainConfig(), seed: 1)
+        try Checkpoint(kind: .best, config: config, parameters: model.parameters.map(NamedArray.init),
+                       trainer: trainer.state).write(to: dir + "/best.h5")
         try "def from_numpy(array):\n    return array\n".write(toFile: dir + "/torch.py", atomically: true, encoding: .utf8)
         let r = try python([Self.root + "/Examples/python/load_checkpoint.py", dir + "/best.h5"], pythonPath: dir)
         XCTAssertEqual(r.status, 0, r.stderr)

@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import SeqHarness
 import SeqStore
@@ -50,11 +51,11 @@ final class RunCommandTests: XCTestCase {
         let (_, _, runs) = try MetricsFile.readRuns(from: folder + "/metrics.h5")
         XCTAssertEqual(runs.map(\.runID), ids)
         XCTAssertTrue(runs.allSatisfy { $0.status == .completed })
-        XCTAssertEqual(runs[0].latency.keys.sorted(), ["infer_b1", "infer_b4", "train_b16"])
-        XCTAssertTrue(runs.allSatisfy { $0.settings["latency_pending"] == nil && $0.latency["infer_b1"]?.count == 5 },
+        XCTAssertEqual(runs[0].latency.keys.sorted(), [.infer(batch: 1), .infer(batch: 4), .train(batch: 16)])
+        XCTAssertTrue(runs.allSatisfy { $0.status == .completed && $0.latency[.infer(batch: 1)]?.count == 5 },
                       "the interleaved measurement phase measured every run")
         XCTAssertEqual(runs[0].latency, runs[1].latency, "seeds of one model shape share its measurement")
-        XCTAssertNotNil(runs[0].metrics["flops_forward"])
+        XCTAssertNotNil(runs[0].metrics[.flopsForward])
         // The table: a row per model, the attention delta below.
         let lines = r.stdout.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.contains { $0.hasPrefix("lstm ") }, r.stdout)
@@ -108,7 +109,7 @@ final class RunCommandTests: XCTestCase {
         // Everything but what depends on the clock or the process (timings, rates, memory).
         let measuredLive = ["latency_", "sequences_per_second_", "gflops_", "sgemm_gflops", "train_seconds", "peak_rss_mb"]
         let timingFree = { (r: RunResult) -> [String: Double] in
-            r.metrics.filter { m in !measuredLive.contains { m.key.hasPrefix($0) } }
+            Dictionary(uniqueKeysWithValues: r.metrics.columns.filter { m in !measuredLive.contains { m.name.hasPrefix($0) } })
         }
         for (x, y) in zip(a, b) {
             XCTAssertEqual(timingFree(x), timingFree(y), x.runID)
@@ -151,9 +152,11 @@ final class RunCommandTests: XCTestCase {
             (["run", good, "--set", "models=[gpt]"], "unknown model 'gpt'; expected one of:"),
             (["run", good, "--set", "task.name=imdb"], "unknown task 'imdb'; expected one of:"),
             (["run", good, "--set", "sweep.model.hidden=[]"], "is an empty list"),
-            (["run", good, "--out", "../outside"], "is outside the results folder"),
-            (["run", good, "--out", "Results/../../x"], "is outside the results folder"),
+            (["run", good, "--out", "notes"], "is not empty and holds no seqbench experiment"),
+            (["run", good, "--out", "notes", "--force"], "is not empty and holds no seqbench experiment"),
         ]
+        try FileManager.default.createDirectory(atPath: dir + "/notes", withIntermediateDirectories: true)
+        try "keep".write(toFile: dir + "/notes/a.txt", atomically: true, encoding: .utf8)
         for (args, fragment) in cases {
             let r = try CLI.run(args, in: dir)
             XCTAssertNotEqual(r.status, 0, "\(args)")
@@ -162,5 +165,6 @@ final class RunCommandTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(fragment), "\(args): \(r.stderr)")
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/Results"), "nothing written")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/notes"), ["a.txt"], "nothing deleted")
     }
 }

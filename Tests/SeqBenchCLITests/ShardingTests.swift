@@ -1,3 +1,4 @@
+import CLITestSupport
 import Foundation
 import SeqHarness
 import SeqStore
@@ -38,7 +39,7 @@ final class ShardingTests: XCTestCase {
     /// Metrics that depend on the clock or the process, not on the results.
     static func timingFree(_ r: RunResult) -> [String: Double] {
         let live = ["latency_", "sequences_per_second_", "gflops_", "sgemm_gflops", "train_seconds", "peak_rss_mb"]
-        return r.metrics.filter { m in !live.contains { m.key.hasPrefix($0) } }
+        return Dictionary(uniqueKeysWithValues: r.metrics.columns.filter { m in !live.contains { m.name.hasPrefix($0) } })
     }
 
     func testTwoShardsPlusCollectEqualOneRun() throws {
@@ -99,7 +100,9 @@ final class ShardingTests: XCTestCase {
         let shard = try CLI.run(["run", "tiny.yaml", "--out", "Results/partial", "--shard", "0/2", "--quiet"], in: dir)
         XCTAssertEqual(shard.status, 0, shard.stderr)
         // One run of the other shard failed.
-        let failed = RunResult(runID: "lstm.seed=2", model: "lstm", seed: 2, status: .failed, reason: "loss diverged", configJSON: "{}")
+        let planned = try ExperimentManifest.read(folder: folder).plan().runs.first { $0.id == "lstm.seed=2" }!
+        let failed = RunResult(runID: planned.id, model: "lstm", seed: 2, status: .failed, reason: "loss diverged",
+                               config: planned.config)
         try fm.createDirectory(atPath: folder + "/runs/lstm.seed=2", withIntermediateDirectories: true)
         try failed.write(to: folder + "/runs/lstm.seed=2/run.h5")
         for _ in 0..<2 {   // the same answer twice
@@ -133,8 +136,7 @@ final class ShardingTests: XCTestCase {
         for line in ["#!/bin/bash", "#SBATCH --job-name=seqbench-tiny", "#SBATCH --array=0-2%2", "#SBATCH --cpus-per-task=2",
                      "#SBATCH --time=0:30:00", "#SBATCH --partition=debug", "#SBATCH --chdir=\(cwd)",
                      "#SBATCH --output=\(cwd)/Results/tiny/slurm/%A_%a.out",
-                     "exec \(binary) run \(cwd)/tiny.yaml --set 'seeds=[1, 2]' --set threads=2 --out \(cwd)/Results/tiny"
-                        + " --shard \"$SLURM_ARRAY_TASK_ID/3\" --resume"] {
+                     "exec \(binary) run \(cwd)/Results/tiny --shard \"$SLURM_ARRAY_TASK_ID/3\" --resume"] {
             XCTAssertTrue(array.split(separator: "\n").contains { $0 == line }, "\(line) in:\n\(array)")
         }
         for line in ["#SBATCH --job-name=seqbench-tiny-collect", "#SBATCH --cpus-per-task=1", "#SBATCH --partition=debug",
@@ -143,11 +145,13 @@ final class ShardingTests: XCTestCase {
         }
         XCTAssertTrue(r.stdout.contains("sbatch --parsable"), r.stdout)
         XCTAssertTrue(r.stdout.contains("--dependency=afterany:"), r.stdout)
-        // The manifest holds the threads override the tasks run with: collect rebuilds the same plan.
+        // The frozen plan holds the threads the tasks run with: the tasks and collect read the same plan.
         let c = try CLI.run(["collect", folder], in: dir)
         XCTAssertEqual(c.status, 1)
         XCTAssertTrue(c.stdout.contains("4 run(s) missing"), c.stdout)
-        XCTAssertTrue(try String(contentsOfFile: folder + "/experiment.json", encoding: .utf8).contains("threads=2"))
+        let frozen = try ExperimentManifest.read(folder: folder).plan()
+        XCTAssertEqual(frozen.threads, 2)
+        XCTAssertEqual(frozen.runs.map(\.id).sorted(), ["bilstm_attention.seed=1", "bilstm_attention.seed=2", "lstm.seed=1", "lstm.seed=2"])
 
         // Defaults: one task per run, no throttle, no partition or time line, the config's threads.
         let d = try CLI.run(["slurm", "tiny.yaml", "--out", "Results/defaults"], in: dir)
@@ -175,7 +179,7 @@ final class ShardingTests: XCTestCase {
             (["slurm", "tiny.yaml", "--time", "1:2:3:4"], "--time '1:2:3:4' is not a Slurm time limit"),
             (["slurm", "tiny.yaml", "--partition", ""], "--partition '' is not a partition name"),
             (["slurm", "tiny.yaml", "--set", "train.epochz=1"], "unknown key 'train.epochz'"),
-            (["slurm", "tiny.yaml", "--out", "../outside"], "is outside the results folder"),
+            (["slurm", "tiny.yaml", "--out", "not-an-experiment"], "is not empty and holds no seqbench experiment"),
         ]
         for (args, fragment) in cases {
             let r = try CLI.run(args, in: dir)

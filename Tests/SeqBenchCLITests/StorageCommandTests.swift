@@ -1,5 +1,7 @@
+import CLITestSupport
 import Foundation
 import SeqData
+import SeqHDF5
 import SeqHarness
 import SeqModels
 import SeqStore
@@ -21,7 +23,8 @@ final class StorageCommandTests: XCTestCase {
         let config = RunConfig(model: "bilstm_attention", modelConfig: ModelConfig(embedDim: 6, hidden: 6, attentionDim: 5),
                                task: task, train: TrainConfig(epochs: 2, batchSize: 16), seed: 2)
         let folder = RunFolder(dir + "/run")
-        try! TrainingRun.execute(config, runID: "r", folder: folder, resume: false).write(to: folder.result)
+        try! TrainingRun.execute(PlannedRun(id: "r", config: config, model: ModelEntry(name: config.model)), folder: folder,
+                                 resume: false).write(to: folder.result)
         precondition(task.int("vocab") == vocab)
     }
 
@@ -161,8 +164,7 @@ final class StorageCommandTests: XCTestCase {
                                task: task, train: TrainConfig(), seed: 5)
         let model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: 5)
         let path = dir + "/dense.h5"
-        try Checkpoint(kind: .best, model: config.model, configJSON: config.json(), seed: 5,
-                       parameters: model.parameters.map(NamedArray.init),
+        try Checkpoint(kind: .best, config: config, parameters: model.parameters.map(NamedArray.init),
                        trainer: Trainer(model: model, config: config.train, seed: 5).state).write(to: path)
         return (path, model)
     }
@@ -215,7 +217,9 @@ final class StorageCommandTests: XCTestCase {
         let input = try writeInput("dump-in.h5", tokens: [2, 1, 3, 4], shape: [2, 2], lengths: [2, 1])
         XCTAssertEqual(try CLI.run(["predict", Self.checkpoint, "--input", input, "--output", dir + "/dump-out.h5"]).status, 0)
         let result = try RunResult.read(from: dir + "/run/run.h5")
-        try MetricsFile.write(to: dir + "/metrics.h5", experiment: "e", configJSON: "{}", runs: [result])
+        try MetricsFile.write(to: dir + "/metrics.h5", experiment: "e",
+                              config: ResolvedExperiment(name: "e", settings: [:], models: ["bilstm_attention"], sweep: [:]),
+                              runs: [result])
         for file in ["run/best.h5", "run/last.h5", "run/run.h5", "metrics.h5", "dump-out.h5"] {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/h5dump")

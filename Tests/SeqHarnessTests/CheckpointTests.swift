@@ -1,5 +1,6 @@
 import Foundation
 import SeqData
+import SeqHDF5
 import SeqHarness
 import SeqModels
 import SeqStore
@@ -28,15 +29,19 @@ final class CheckpointTests: XCTestCase {
                 let batch = Samples.batch(for: config)
                 trainer.step(batch, labels: Samples.labels(count: batch.batchSize, classes: config.classes))   // non-trivial Adam state
                 let path = "\(dir)/\(d.name)-\(input).h5"
-                try Checkpoint(kind: .last, model: d.name, configJSON: "{}", seed: 1,
-                               parameters: model.parameters.map(NamedArray.init), trainer: trainer.state,
-                               metrics: ["test_accuracy": 0.5]).write(to: path)
+                var metrics = RunMetrics()
+                metrics[.testAccuracy] = 0.5
+                let runConfig = RunConfig(model: d.name, modelConfig: config, task: try TaskRegistry.resolve("contains"),
+                                          train: TrainConfig(), seed: 1)
+                try Checkpoint(kind: .last, config: runConfig, parameters: model.parameters.map(NamedArray.init),
+                               trainer: trainer.state, metrics: metrics).write(to: path)
 
                 let stored = try Checkpoint.read(from: path)
                 let fresh = try ModelRegistry.make(d.name, config: config, seed: 99)
                 try stored.load(into: fresh, file: path)
                 XCTAssertEqual(fresh.forward(batch), model.forward(batch), "\(d.name) \(input)")
-                XCTAssertEqual(stored.metrics, ["test_accuracy": 0.5])
+                XCTAssertEqual(stored.metrics, metrics)
+                XCTAssertEqual(stored.config, runConfig)
                 XCTAssertEqual(stored.trainer.optimizer, trainer.state.optimizer, "\(d.name): Adam state round trip")
                 XCTAssertEqual(stored.trainer.shuffleState, trainer.state.shuffleState)
                 XCTAssertEqual(stored.step, 1)
@@ -56,14 +61,15 @@ final class CheckpointTests: XCTestCase {
                                                                   learningRate: 0.01, patience: 0, momentum: 0.9),
                                    seed: 7)
             let whole = RunFolder("\(dir)/whole-\(optimizer)"), split = RunFolder("\(dir)/split-\(optimizer)")
-            let expected = try TrainingRun.execute(config, runID: "a", folder: whole, resume: false)
+            let run = PlannedRun(id: "a", config: config, model: ModelEntry(name: config.model))
+            let expected = try TrainingRun.execute(run, folder: whole, resume: false)
 
-            XCTAssertThrowsError(try TrainingRun.execute(config, runID: "a", folder: split, resume: false) { event in
+            XCTAssertThrowsError(try TrainingRun.execute(run, folder: split, resume: false) { event in
                 if case .epoch(let r, _) = event, r.epoch == 2 { throw Interrupt() }
             })
             XCTAssertEqual(try Checkpoint.read(from: split.last).epoch, 2)
             var resumedFrom = -1
-            let resumed = try TrainingRun.execute(config, runID: "a", folder: split, resume: true) { event in
+            let resumed = try TrainingRun.execute(run, folder: split, resume: true) { event in
                 if case .resumed(let epoch) = event { resumedFrom = epoch }
             }
             XCTAssertEqual(resumedFrom, 2)
@@ -74,7 +80,7 @@ final class CheckpointTests: XCTestCase {
                 XCTAssertEqual(a.metrics, b.metrics)
                 XCTAssertEqual(a.epoch, b.epoch)
             }
-            XCTAssertEqual(expected.metrics["test_accuracy"], resumed.metrics["test_accuracy"])
+            XCTAssertEqual(expected.metrics[.testAccuracy], resumed.metrics[.testAccuracy])
             XCTAssertEqual(expected.history.map(\.validationLoss), resumed.history.map(\.validationLoss))
             XCTAssertEqual(expected.history.map(\.trainLoss), resumed.history.map(\.trainLoss))
         }
@@ -86,28 +92,42 @@ final class CheckpointTests: XCTestCase {
         let config = RunConfig(model: "lstm", modelConfig: ModelConfig(embedDim: 8, hidden: 8), task: task,
                                train: TrainConfig(epochs: 2, batchSize: 16), seed: 3)
         let folder = RunFolder("\(dir)/run")
-        let result = try TrainingRun.execute(config, runID: "r", folder: folder, resume: false)
+        let result = try TrainingRun.execute(PlannedRun(id: "r", config: config, model: ModelEntry(name: "lstm")),
+                                             folder: folder, resume: false)
         for path in [folder.best, folder.last] {
             let loaded = try LoadedCheckpoint(path)
-            XCTAssertEqual(try loaded.evaluateTest().accuracy, loaded.checkpoint.metrics["test_accuracy"])
+            XCTAssertEqual(try loaded.evaluateTest().accuracy, loaded.checkpoint.metrics[.testAccuracy])
         }
-        XCTAssertEqual(try LoadedCheckpoint(folder.best).checkpoint.metrics["test_accuracy"], result.metrics["test_accuracy"])
+        XCTAssertEqual(try LoadedCheckpoint(folder.best).checkpoint.metrics[.testAccuracy], result.metrics[.testAccuracy])
     }
 
     func testMetricsFileRebuildsFromRunFiles() throws {
+        let task = try TaskRegistry.resolve("contains")
+        func config(_ model: String) -> RunConfig {
+            RunConfig(model: model, modelConfig: ModelConfig(hidden: 8), task: task, train: TrainConfig(), seed: 1)
+        }
+        var completed = RunMetrics(), failed = RunMetrics()
+        completed[.testAccuracy] = 0.75
+        completed[.parameters] = 100
+        completed[.p50Milliseconds, .train(batch: 32)] = 0.002
+        failed[.parameters] = 10
+        let machine = MachineRecord(cpu: "x", cores: 2, threads: 2, seqbenchVersion: "0", build: "release")
         let runs = [
-            RunResult(runID: "lstm.seed=1", model: "lstm", seed: 1, status: .completed, configJSON: "{}",
-                      settings: ["task.length": "64"], metrics: ["test_accuracy": 0.75, "params": 100],
+            RunResult(runID: "lstm.seed=1", model: "lstm", entry: "lstm", seed: 1, status: .completed, config: config("lstm"),
+                      settings: ["task.length": "64"], machine: machine, metrics: completed,
                       history: [EpochRecord(epoch: 1, trainLoss: 1, validationLoss: 2, validationAccuracy: 0.5, seconds: 0.1)],
-                      latency: ["train_step": [1000, 2000, 3000]]),
+                      latency: [.train(batch: 32): [1000, 2000, 3000]]),
             RunResult(runID: "rnn.seed=1", model: "rnn", seed: 1, status: .failed, reason: "training diverged",
-                      configJSON: "{}", metrics: ["params": 10]),
+                      config: config("rnn"), metrics: failed),
         ]
         for r in runs { try r.write(to: "\(dir)/\(r.runID).h5") }
         let reread = try runs.map { try RunResult.read(from: "\(dir)/\($0.runID).h5") }
         XCTAssertEqual(reread, runs)
-        try MetricsFile.write(to: "\(dir)/metrics.h5", experiment: "x", configJSON: "{}", runs: reread)
-        let (experiment, _, stored) = try MetricsFile.readRuns(from: "\(dir)/metrics.h5")
+        let resolved = ResolvedExperiment(name: "x", settings: ["train.lr": .scalar(.double(0.1))], models: ["lstm", "rnn"],
+                                          sweep: ["task.length": ["64"]])
+        try MetricsFile.write(to: "\(dir)/metrics.h5", experiment: "x", config: resolved, runs: reread)
+        let (experiment, storedConfig, stored) = try MetricsFile.readRuns(from: "\(dir)/metrics.h5", config: ResolvedExperiment.self)
+        XCTAssertEqual(storedConfig, resolved)
         XCTAssertEqual(experiment, "x")
         XCTAssertEqual(stored, runs)
         let file = try HDF5File.open("\(dir)/metrics.h5")
@@ -117,5 +137,8 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(accuracy[0], 0.75)
         XCTAssertTrue(accuracy[1].isNaN, "a run without the metric gets NaN")
         XCTAssertEqual(try file.root.readStrings("summary/task.length"), ["64", ""])
+        XCTAssertEqual(try file.root.readStrings("summary/model_entry"), ["lstm", "rnn"])
+        XCTAssertEqual(try file.root.readStrings("summary/cpu"), ["x", ""])
+        XCTAssertEqual(try file.root.read("summary/latency_p50_ms_train_b32", as: Double.self).values[0], 0.002)
     }
 }

@@ -125,7 +125,7 @@ final class ExperimentConfigTests: XCTestCase {
     func testMalformedYAML() {
         XCTAssertTrue(failure("task: [unclosed\n").hasPrefix("x.yaml: not valid YAML"), failure("task: [unclosed\n"))
         XCTAssertEqual(failure("- just\n- a list\n"), "x.yaml: expected a mapping of keys (name, task, model, models, train, seeds, measure, threads, sweep)")
-        XCTAssertEqual(failure("name: x\n"), "x.yaml: missing key 'task.name'")
+        XCTAssertEqual(failure("name: x\ntask:\n  name: [a]\n"), "x.yaml:3: 'task.name' must be a task name")
     }
 
     func testShippedExperimentsParse() throws {

@@ -76,10 +76,7 @@ public enum GradientCheck {
         var batch = batch
         model.tracksInputGradient = true
         model.parameters.zeroGrad()
-        let logits = model.forward(batch)
-        var dLogits: Tensor? = Tensor(zeros: [0])
-        _ = CrossEntropy.lossAndGradient(logits: logits, labels: labels, dlogits: &dLogits)
-        model.backward(dLogits!)
+        model.accumulateGradients(batch, labels: labels)
         var targets = model.parameters.map {
             Target(name: $0.name, values: $0.pointer, count: $0.count, analytic: $0.gradient)
         }

@@ -1,5 +1,5 @@
 import SeqModels
-import SeqStore
+import SeqHDF5
 import SeqTensor
 
 /// One case of `torch_reference.h5`: a PyTorch model's weights, a batch, and PyTorch's float64

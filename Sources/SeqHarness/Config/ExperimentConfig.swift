@@ -5,11 +5,22 @@ import SeqTrain
 import Yams
 
 /// One entry of `models:`: a registered model, optionally with its own `model.*` settings.
-public struct ModelEntry: Equatable, Sendable {
+public struct ModelEntry: Codable, Equatable, Sendable {
     public var name: String
     /// `model.*` keys without the prefix, e.g. ["hidden": 256].
     public var overrides: [String: ConfigValue]
-    var origin: String
+    /// Where it was written, for errors; not part of its identity.
+    var origin = ""
+
+    enum CodingKeys: String, CodingKey { case name, overrides }
+
+    public init(name: String, overrides: [String: ConfigValue] = [:]) { self.name = name; self.overrides = overrides }
+
+    init(name: String, overrides: [String: ConfigValue], origin: String) {
+        self.name = name; self.overrides = overrides; self.origin = origin
+    }
+
+    public static func == (a: ModelEntry, b: ModelEntry) -> Bool { a.name == b.name && a.overrides == b.overrides }
 
     /// Readable and unique within an experiment: `lstm`, or `lstm-hidden=256` with overrides.
     public var label: String {
@@ -32,6 +43,10 @@ public struct ExperimentConfig: Sendable {
     var settings: [String: Setting] = [:]
     public private(set) var models: [ModelEntry] = []
     public private(set) var sweep: [SweepAxis] = []
+
+    /// A config with no keys set (every setting at its default), for commands that build one from flags
+    /// and `--set`; `source` names it in errors.
+    public init(source: String) { self.source = source }
 
     /// Reads a YAML config file.
     public static func load(_ path: String) throws -> ExperimentConfig {
@@ -137,28 +152,23 @@ public struct ExperimentConfig: Sendable {
         if key == "models" {
             models = try readModels(node.sequence != nil ? node : Node([node]), at: origin)
         } else if key.hasPrefix("sweep.") {
-            let axisKey = String(key.dropFirst("sweep.".count))
+            let axisKey = try SettingsSchema.canonical(String(key.dropFirst("sweep.".count)), task: try? taskDescriptor(), origin: origin)
             let values = try listOfScalars(node.sequence != nil ? node : Node([node]), path: key, at: origin)
             sweep.removeAll { $0.key == axisKey }
             sweep.append(SweepAxis(key: axisKey, values: values, origin: origin))
         } else {
-            try Self.checkPathExists(key, task: try? taskDescriptor(), origin: origin)
+            let key = try SettingsSchema.canonical(key, task: try? taskDescriptor(), origin: origin)
             let value: SettingValue = node.sequence != nil
                 ? .list(try node.sequence!.map { try scalar($0, path: key) }) : .scalar(try scalar(node, path: key))
             settings[key] = Setting(value: value, origin: origin)
         }
     }
 
-    static func checkPathExists(_ path: String, task: TaskDescriptor?, origin: String) throws {
-        if ConfigSchema.key(path) != nil { return }
-        if path.hasPrefix("task."), let task, task.parameters.contains(where: { "task." + $0.name == path }) { return }
-        let candidates = ConfigSchema.allPaths(task: task)
-        let hint = nearest(path, in: candidates).map { "; did you mean '\($0)'?" } ?? ""
-        throw ConfigError(origin, "unknown key '\(path)'\(hint)")
-    }
-
     func taskDescriptor() throws -> TaskDescriptor {
-        guard let setting = settings["task.name"] else { throw ConfigError(source, "missing key 'task.name'") }
+        guard let setting = settings["task.name"] else {
+            guard case .scalar(.string(let name))? = SettingsSchema.defaultValue("task.name") else { preconditionFailure() }
+            return try TaskRegistry.descriptor(named: name)
+        }
         guard case .scalar(.string(let name)) = setting.value else {
             throw ConfigError(setting.origin, "'task.name' must be a task name")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SeqData
 import SeqModels
+import SeqStore
 import SeqTrain
 
 /// How latency is measured (`measure.latency`).
@@ -10,7 +11,7 @@ public struct MeasureConfig: Codable, Equatable, Sendable {
     public var samples: Int
     public var maxSeconds: Double
 
-    public init(batchSizes: [Int] = [1, 32], warmup: Int = 10, samples: Int = 100, maxSeconds: Double = 2) {
+    public init(batchSizes: [Int], warmup: Int, samples: Int, maxSeconds: Double) {
         self.batchSizes = batchSizes; self.warmup = warmup; self.samples = samples; self.maxSeconds = maxSeconds
     }
 
@@ -20,24 +21,90 @@ public struct MeasureConfig: Codable, Equatable, Sendable {
 }
 
 /// One run of an experiment: a model entry at one sweep point with one seed.
-public struct PlannedRun: Sendable {
+public struct PlannedRun: Codable, Equatable, Sendable {
     /// Stable and readable, e.g. `bilstm_attention.length=128.seed=2`; also the run's folder name.
     public let id: String
     public let config: RunConfig
     public let model: ModelEntry
     /// This run's sweep values by full dotted key.
     public let point: [String: String]
+
+    public init(id: String, config: RunConfig, model: ModelEntry, point: [String: String] = [:]) {
+        self.id = id; self.config = config; self.model = model; self.point = point
+    }
+
+    /// The settings a run stores beside its configuration: its sweep values and its entry's `model.*`
+    /// overrides, by dotted key.
+    public var settings: [String: String] {
+        var s = point
+        for (k, v) in model.overrides { s["model." + k] = v.description }
+        return s
+    }
 }
 
-/// A fully checked experiment, expanded into runs.
-public struct ExperimentPlan: Sendable {
+/// Every key of an experiment as resolved (defaults included), its model entries and its sweep: what
+/// metrics.h5 stores as `config_json`, one flat object by dotted key.
+public struct ResolvedExperiment: Codable, Equatable, Sendable {
+    public var name: String
+    public var settings: [String: SettingValue]
+    /// Model entry labels.
+    public var models: [String]
+    /// Swept values by dotted key.
+    public var sweep: [String: [String]]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(name: String, settings: [String: SettingValue], models: [String], sweep: [String: [String]]) {
+        self.name = name; self.settings = settings; self.models = models; self.sweep = sweep
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        name = try c.decode(String.self, forKey: Key(stringValue: "name"))
+        models = try c.decode([String].self, forKey: Key(stringValue: "models"))
+        sweep = try c.decode([String: [String]].self, forKey: Key(stringValue: "sweep"))
+        settings = [:]
+        for k in c.allKeys where !["name", "models", "sweep"].contains(k.stringValue) {
+            settings[k.stringValue] = try c.decode(SettingValue.self, forKey: k)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for (k, v) in settings { try c.encode(v, forKey: Key(stringValue: k)) }
+        try c.encode(name, forKey: Key(stringValue: "name"))
+        try c.encode(models, forKey: Key(stringValue: "models"))
+        try c.encode(sweep, forKey: Key(stringValue: "sweep"))
+    }
+
+    /// The swept keys, sorted.
+    public var sweepKeys: [String] { sweep.keys.sorted() }
+}
+
+/// A fully checked experiment, expanded into runs. Frozen into `experiment.json` when an experiment starts,
+/// so shards and `collect` read one plan however the YAML changes afterwards.
+public struct ExperimentPlan: Codable, Equatable, Sendable {
     public let name: String
     public let runs: [PlannedRun]
+    /// Swept keys in the config's order.
     public let sweepKeys: [String]
     public let measure: MeasureConfig
     public let threads: Int
-    /// Every resolved key (defaults included) as JSON, stored in metrics.h5.
-    public let resolvedJSON: String
+    public let resolved: ResolvedExperiment
+
+    enum CodingKeys: String, CodingKey { case name, runs, sweepKeys = "sweep_keys", measure, threads, resolved }
+
+    /// The same plan with another thread count (a Slurm task's CPUs).
+    public func with(threads: Int) -> ExperimentPlan {
+        var resolved = resolved
+        resolved.settings["threads"] = .scalar(.int(threads))
+        return ExperimentPlan(name: name, runs: runs, sweepKeys: sweepKeys, measure: measure, threads: threads, resolved: resolved)
+    }
 }
 
 extension ExperimentConfig {
@@ -48,23 +115,28 @@ extension ExperimentConfig {
         let task = try taskDescriptor()
         // Every key must exist, with a value of the right type.
         var base: [String: SettingValue] = [:]
-        for key in ConfigSchema.keys { if let d = key.defaultValue { base[key.path] = d } }
-        for (path, setting) in settings.sorted(by: { $0.key < $1.key }) {
-            try Self.checkPathExists(path, task: task, origin: setting.origin)
-            if let key = ConfigSchema.key(path) {
-                base[path] = try ConfigSchema.check(setting.value, as: key.kind, path: path, origin: setting.origin)
+        for key in SettingsSchema.keys { if let d = SettingsSchema.defaultValue(key.path) { base[key.path] = d } }
+        for (written, setting) in settings.sorted(by: { $0.key < $1.key }) {
+            let path = try SettingsSchema.canonical(written, task: task, origin: setting.origin)
+            if let key = SettingsSchema.key(path) {
+                base[path] = try SettingsSchema.check(setting.value, as: key.kind, path: path, origin: setting.origin)
             } else {
                 base[path] = setting.value
             }
         }
         let name = try experimentName()
+        let sweep = try self.sweep.map { axis in
+            var a = axis
+            a.key = try SettingsSchema.canonical(axis.key, task: task, origin: axis.origin)
+            return a
+        }
+        if Set(sweep.map(\.key)).count != sweep.count { throw ConfigError(source, "a key is swept twice") }
         for axis in sweep {
             if ["task.name", "models", "seeds", "name", "threads"].contains(axis.key) || axis.key.hasPrefix("measure.") {
                 throw ConfigError(axis.origin, "'\(axis.key)' cannot be swept; sweep model.*, train.* or task.* keys")
             }
-            try Self.checkPathExists(axis.key, task: task, origin: axis.origin)
-            if let key = ConfigSchema.key(axis.key) {
-                for v in axis.values { _ = try ConfigSchema.check(.scalar(v), as: key.kind, path: axis.key, origin: axis.origin) }
+            if let key = SettingsSchema.key(axis.key) {
+                for v in axis.values { _ = try SettingsSchema.check(.scalar(v), as: key.kind, path: axis.key, origin: axis.origin) }
             }
         }
         let entries = models.isEmpty
@@ -78,7 +150,7 @@ extension ExperimentConfig {
                     let hint = nearest(k, in: Self.modelKeys).map { "; did you mean '\($0)'?" } ?? ""
                     throw ConfigError(entry.origin, "unknown key '\(k)' in the \(entry.name) entry\(hint); entries take \(Self.modelKeys.joined(separator: ", "))")
                 }
-                _ = try ConfigSchema.check(.scalar(v), as: ConfigSchema.key("model." + k)!.kind, path: "model." + k, origin: entry.origin)
+                _ = try SettingsSchema.check(.scalar(v), as: SettingsSchema.key("model." + k)!.kind, path: "model." + k, origin: entry.origin)
             }
         }
         if Set(entries.map(\.label)).count != entries.count {
@@ -115,12 +187,10 @@ extension ExperimentConfig {
         let measure = MeasureConfig(batchSizes: ints(base["measure.latency.batch_sizes"]),
                                     warmup: int(base["measure.latency.warmup"]), samples: int(base["measure.latency.samples"]),
                                     maxSeconds: double(base["measure.latency.max_seconds"]))
-        var resolved: [String: Any] = ["name": name, "models": entries.map(\.label),
-                                       "sweep": Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) })]
-        for (k, v) in base { resolved[k] = jsonValue(v) }
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: resolved, options: [.sortedKeys]), as: UTF8.self)
+        let resolved = ResolvedExperiment(name: name, settings: base.filter { $0.key != "name" }, models: entries.map(\.label),
+                                          sweep: Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) }))
         return ExperimentPlan(name: name, runs: runs, sweepKeys: sweep.map(\.key), measure: measure,
-                              threads: int(base["threads"]), resolvedJSON: json)
+                              threads: int(base["threads"]), resolved: resolved)
     }
 
     /// `name`, else the file name without extension; it must stay a single folder name under Results/.
@@ -203,14 +273,15 @@ private func ints(_ v: SettingValue?) -> [Int] {
     if case .list(let items)? = v { return items.map { if case .int(let i) = $0 { return i } else { return 0 } } }
     preconditionFailure("expected a list, got \(String(describing: v))")
 }
-private func jsonValue(_ v: SettingValue) -> Any {
-    func one(_ c: ConfigValue) -> Any {
-        switch c { case .int(let i): return i; case .double(let d): return d; case .string(let s): return s; case .bool(let b): return b }
-    }
-    switch v { case .scalar(let c): return one(c); case .list(let l): return l.map(one) }
-}
 
 /// Every combination of one value per axis, the first axis varying slowest.
 func cartesian(_ axes: [[ConfigValue]]) -> [[ConfigValue]] {
     axes.reduce([[]]) { partial, axis in partial.flatMap { prefix in axis.map { prefix + [$0] } } }
+}
+
+extension MetricsFile {
+    /// The runs of an experiment's metrics.h5 with its resolved configuration.
+    public static func readRuns(from path: String) throws -> (experiment: String, config: ResolvedExperiment?, runs: [RunResult]) {
+        try readRuns(from: path, config: ResolvedExperiment.self)
+    }
 }

@@ -2,18 +2,11 @@ import Foundation
 import SeqStore
 import SeqTensor
 
-/// What produced a measurement: stored next to every figure.
-public struct MachineInfo: Equatable, Sendable {
-    public var cpuModel: String
-    public var cores: Int
-    public var threads: Int
-    public var seqbenchVersion: String
-    /// "release" or "debug": timing a debug build is meaningless, and reports say so loudly.
-    public var build: String
-
-    public static var current: MachineInfo {
-        MachineInfo(cpuModel: cpuModelName(), cores: ComputeThreads.cores, threads: ComputeThreads.current,
-                    seqbenchVersion: SeqbenchVersion.current, build: buildConfiguration)
+/// The machine this process runs on, as stored next to every measurement.
+public enum MachineInfo {
+    public static var current: MachineRecord {
+        MachineRecord(cpu: cpuModelName(), cores: ComputeThreads.cores, threads: ComputeThreads.current,
+                      seqbenchVersion: SeqbenchVersion.current, build: buildConfiguration)
     }
 
     public static var buildConfiguration: String {

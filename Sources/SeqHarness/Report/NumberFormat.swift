@@ -1,13 +1,13 @@
 import Foundation
 
 /// How reports print numbers. Every function prints `-` for a missing or non-finite value, never "nan".
-enum NumberFormat {
-    static let missing = "-"
+public enum NumberFormat {
+    public static let missing = "-"
     private static let prefixes = ["", "k", "M", "G", "T", "P", "E"]
 
     /// `x` rounded to `digits` significant digits, with the decimals that shows: 0.00123, 1.23, 12.3, 123;
     /// larger numbers are rounded to integers, not to zeros (1234, not 1230).
-    static func significant(_ x: Double?, _ digits: Int = 3, trimZeros: Bool = false) -> String {
+    public static func significant(_ x: Double?, _ digits: Int = 3, trimZeros: Bool = false) -> String {
         guard let x, x.isFinite else { return missing }
         if x == 0 { return "0" }
         let r = exponent(of: x) >= digits - 1 ? x.rounded() : rounded(x, digits)
@@ -17,7 +17,7 @@ enum NumberFormat {
 
     /// Engineering notation with 3 significant digits: `512`, `1.23 k`, `45.6 M`, `789 G`.
     /// `compact` drops trailing zeros (`2 M` rather than `2.00 M`), for axis ticks.
-    static func engineering(_ x: Double?, compact: Bool = false) -> String {
+    public static func engineering(_ x: Double?, compact: Bool = false) -> String {
         guard let x, x.isFinite else { return missing }
         if x == 0 { return "0" }
         let r = rounded(x, 3)
@@ -28,7 +28,7 @@ enum NumberFormat {
     }
 
     /// A fraction as a percentage with one decimal, with `± std` when there is a spread to show: `97.3 ± 0.4`.
-    static func percent(_ mean: Double, std: Double?) -> String {
+    public static func percent(_ mean: Double, std: Double?) -> String {
         guard mean.isFinite else { return missing }
         let m = fixed(mean * 100, 1)
         guard let std, std.isFinite else { return m }
@@ -36,27 +36,27 @@ enum NumberFormat {
     }
 
     /// Fixed decimals with an explicit sign: `+1.3`, `-0.8`, `0.0`.
-    static func signed(_ x: Double, _ decimals: Int) -> String {
+    public static func signed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return missing }
         let text = fixed(x, decimals)
         return text.allSatisfy({ "0.".contains($0) }) || text.hasPrefix("-") ? text : "+" + text
     }
 
     /// A ratio with 3 significant digits: `1.16×`.
-    static func ratio(_ x: Double?) -> String {
+    public static func ratio(_ x: Double?) -> String {
         guard let x, x.isFinite else { return missing }
         return significant(x) + "×"
     }
 
     /// Fixed decimals, never `-0.0`.
-    static func fixed(_ x: Double, _ decimals: Int) -> String {
+    public static func fixed(_ x: Double, _ decimals: Int) -> String {
         guard x.isFinite else { return missing }
         let text = String(format: "%.\(decimals)f", x)
         return text.hasPrefix("-") && text.dropFirst().allSatisfy({ "0.".contains($0) }) ? String(text.dropFirst()) : text
     }
 
     /// The power of ten of `x`'s leading digit: 0 for 1…9.99, -3 for 0.001….
-    static func exponent(of x: Double) -> Int {
+    public static func exponent(of x: Double) -> Int {
         var e = Int(floor(log10(abs(x))))
         if pow(10, Double(e)) > abs(x) { e -= 1 }              // guard against log10 rounding at powers of ten
         if pow(10, Double(e + 1)) <= abs(x) { e += 1 }
@@ -64,7 +64,7 @@ enum NumberFormat {
     }
 
     /// `x` rounded to `digits` significant digits.
-    static func rounded(_ x: Double, _ digits: Int) -> Double {
+    public static func rounded(_ x: Double, _ digits: Int) -> Double {
         let scale = pow(10, Double(digits - 1 - exponent(of: x)))
         return (x * scale).rounded() / scale
     }

@@ -200,21 +200,21 @@ struct Footnotes {
 }
 
 /// A table of `items`, built column by column, rendered as aligned text or as Markdown.
-struct TextTable<Item> {
+public struct TextTable<Item> {
     private var columns: [(title: String, left: Bool, cell: (Item) -> String)] = []
     private let items: [Item]
 
-    init(_ items: [Item]) { self.items = items }
+    public init(_ items: [Item]) { self.items = items }
 
     /// Adds a column; text columns are `left`-aligned, number columns right-aligned.
-    mutating func column(_ title: String, left: Bool = false, _ cell: @escaping (Item) -> String) {
+    public mutating func column(_ title: String, left: Bool = false, _ cell: @escaping (Item) -> String) {
         columns.append((title, left, cell))
     }
 
     private var grid: [[String]] { [columns.map(\.title)] + items.map { item in columns.map { $0.cell(item) } } }
 
     /// Columns two spaces apart, the header over a rule of dashes.
-    func plain() -> String {
+    public func plain() -> String {
         var lines = grid
         let widths = columns.indices.map { c in lines.map { $0[c].count }.max() ?? 0 }
         lines.insert(widths.map { String(repeating: "-", count: $0) }, at: 1)
@@ -229,7 +229,7 @@ struct TextTable<Item> {
     }
 
     /// A GitHub-flavoured pipe table; `|` inside cells is escaped.
-    func markdown() -> String {
+    public func markdown() -> String {
         var lines = grid.map { row in "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |" }
         lines.insert("|" + columns.map { $0.left ? ":---|" : "---:|" }.joined(), at: 1)
         return lines.joined(separator: "\n")

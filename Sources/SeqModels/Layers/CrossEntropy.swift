@@ -43,3 +43,17 @@ public enum CrossEntropy {
         return lossAndGradient(logits: logits, labels: labels, dlogits: &none)
     }
 }
+
+extension SequenceModel {
+    /// One forward → mean cross-entropy → backward pass on `batch`: the step every trainer, FLOP count and
+    /// gradient check shares. Accumulates d loss / d parameter into the gradients (zero them first for a
+    /// fresh step) and returns the loss; backward is skipped when the loss is not finite.
+    @discardableResult
+    public func accumulateGradients(_ batch: SequenceBatch, labels: [Int]) -> Double {
+        let logits = forward(batch)
+        var dLogits: Tensor? = Tensor(zeros: [0])
+        let loss = CrossEntropy.lossAndGradient(logits: logits, labels: labels, dlogits: &dLogits)
+        if loss.isFinite { backward(dLogits!) }
+        return loss
+    }
+}

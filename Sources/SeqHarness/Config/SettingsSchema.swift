@@ -3,9 +3,20 @@ import SeqModels
 import SeqTensor
 
 /// A value of a config key: one scalar or a list of scalars.
-public enum SettingValue: Equatable, Sendable, CustomStringConvertible {
+public enum SettingValue: Codable, Equatable, Sendable, CustomStringConvertible {
     case scalar(ConfigValue)
     case list([ConfigValue])
+
+    public init(from decoder: Decoder) throws {
+        if let list = try? [ConfigValue](from: decoder) { self = .list(list) } else { self = .scalar(try ConfigValue(from: decoder)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case .scalar(let v): try v.encode(to: encoder)
+        case .list(let vs): try vs.encode(to: encoder)
+        }
+    }
 
     public var description: String {
         switch self {
@@ -29,9 +40,11 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { origin.isEmpty ? message : "\(origin): \(message)" }
 }
 
-/// The experiment config's keys (DESIGN.md §6): type, allowed range and default of each.
-/// `task.<setting>` keys are checked against the chosen task's own parameters.
-enum ConfigSchema {
+/// Every setting of an experiment, declared once: key, type and range, default, and doc. YAML configs,
+/// every command's `--set`, the help texts and the README's key table all read this list (a test checks
+/// the README against `markdownTable`). `task.<setting>` keys are declared by the chosen task itself
+/// (`seqbench list tasks`).
+enum SettingsSchema {
     enum Kind: Equatable {
         case int(min: Int)
         case number(min: Double, inclusive: Bool)
@@ -39,6 +52,18 @@ enum ConfigSchema {
         case choice([String])
         case intList(min: Int)
         case stringList
+
+        /// The type and range, as the README's table and error messages say it.
+        var summary: String {
+            switch self {
+            case .int(let min): return min == 1 ? "integer ≥ 1" : "integer ≥ \(min)"
+            case .number(let min, let inclusive): return "number \(inclusive ? "≥" : ">") \(NumberFormat.significant(min, trimZeros: true))"
+            case .string: return "string"
+            case .choice(let options): return options.joined(separator: " \\| ")
+            case .intList(let min): return "list of integers ≥ \(min)"
+            case .stringList: return "list of names"
+            }
+        }
     }
 
     struct Key {
@@ -49,16 +74,16 @@ enum ConfigSchema {
     }
 
     static let keys: [Key] = [
-        Key(path: "name", kind: .string, defaultValue: nil, help: "experiment name: results go to Results/<name>/"),
-        Key(path: "task.name", kind: .string, defaultValue: nil, help: "task (seqbench list tasks)"),
+        Key(path: "name", kind: .string, defaultValue: nil, help: "experiment name: results go to Results/<name>/ (default: the config file's name)"),
+        Key(path: "task.name", kind: .string, defaultValue: .scalar(.string("contains")), help: "task (seqbench list tasks); its settings are task.<setting>"),
         Key(path: "model.embed_dim", kind: .int(min: 1), defaultValue: .scalar(.int(32)), help: "embedding width (token tasks)"),
         Key(path: "model.hidden", kind: .int(min: 1), defaultValue: .scalar(.int(128)), help: "hidden units per direction"),
         Key(path: "model.layers", kind: .int(min: 1), defaultValue: .scalar(.int(1)), help: "stacked recurrent layers"),
         Key(path: "model.attention_dim", kind: .int(min: 1), defaultValue: .scalar(.int(128)), help: "attention width (attention models)"),
-        Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare; entries may override model.* keys"),
+        Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare (default: every registered model); entries may override model.* keys"),
         Key(path: "train.epochs", kind: .int(min: 1), defaultValue: .scalar(.int(20)), help: "maximum epochs"),
-        Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: .scalar(.int(32)), help: "mini-batch size"),
-        Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string("adam")), help: "adam or sgd"),
+        Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: .scalar(.int(32)), help: "mini-batch size (also the batched latency and the training step timed)"),
+        Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string("adam")), help: "optimizer"),
         Key(path: "train.lr", kind: .number(min: 0, inclusive: false), defaultValue: .scalar(.double(0.002)), help: "learning rate"),
         Key(path: "train.clip", kind: .number(min: 0, inclusive: true), defaultValue: .scalar(.double(1)), help: "global gradient-norm clip; 0 = off"),
         Key(path: "train.patience", kind: .int(min: 0), defaultValue: .scalar(.int(3)), help: "early stopping on validation accuracy; 0 = off"),
@@ -67,15 +92,44 @@ enum ConfigSchema {
         Key(path: "measure.latency.batch_sizes", kind: .intList(min: 1), defaultValue: .list([.int(1), .int(32)]), help: "inference batch sizes to time"),
         Key(path: "measure.latency.warmup", kind: .int(min: 0), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
         Key(path: "measure.latency.samples", kind: .int(min: 1), defaultValue: .scalar(.int(100)), help: "timed iterations (at most)"),
-        Key(path: "measure.latency.max_seconds", kind: .number(min: 0, inclusive: false), defaultValue: .scalar(.double(2)), help: "time budget per measurement"),
-        Key(path: "threads", kind: .int(min: 1), defaultValue: .scalar(.int(ComputeThreads.cores)), help: "compute threads"),
+        Key(path: "measure.latency.max_seconds", kind: .number(min: 0, inclusive: false), defaultValue: .scalar(.double(2)), help: "time budget per measurement, seconds"),
+        Key(path: "threads", kind: .int(min: 1), defaultValue: nil, help: "compute threads (default: one per core this process may use)"),
     ]
+
+    /// The default of `path`; `threads` defaults to this machine's usable cores.
+    static func defaultValue(_ path: String) -> SettingValue? {
+        path == "threads" ? .scalar(.int(ComputeThreads.cores)) : key(path)?.defaultValue
+    }
+
+    /// The README's table of keys, generated from this list.
+    static var markdownTable: String {
+        (["| key | type | default | meaning |", "|---|---|---|---|"] + keys.map { k in
+            "| `\(k.path)` | \(k.kind.summary) | \(k.defaultValue.map { "`\($0)`" } ?? "—") | \(k.help) |"
+        }).joined(separator: "\n")
+    }
+
+    /// A key as the user wrote it, made canonical. A full dotted key stands for itself; a bare name that is
+    /// not a top-level key is a short alias for the one key ending in `.<name>` (`hidden` → `model.hidden`,
+    /// `lr` → `train.lr`, `length` → `task.length`, `batch_size` → `train.batch_size`).
+    static func canonical(_ path: String, task: TaskDescriptor?, origin: String) throws -> String {
+        let all = allPaths(task: task)
+        if all.contains(path) { return path }
+        if !path.contains(".") {
+            let matches = all.filter { $0.hasSuffix("." + path) }
+            if matches.count == 1 { return matches[0] }
+            if matches.count > 1 {
+                throw ConfigError(origin, "'\(path)' is ambiguous: write one of \(matches.joined(separator: ", "))")
+            }
+        }
+        let hint = nearest(path, in: all).map { "; did you mean '\($0)'?" } ?? ""
+        throw ConfigError(origin, "unknown key '\(path)'\(hint)")
+    }
 
     static func key(_ path: String) -> Key? { keys.first { $0.path == path } }
 
     /// Every valid path for a task, for suggestions.
     static func allPaths(task: TaskDescriptor?) -> [String] {
-        keys.map(\.path) + (task?.parameters.map { "task." + $0.name } ?? []) + ["sweep"]
+        keys.map(\.path) + (task?.parameters.map { "task." + $0.name } ?? [])
     }
 
     /// Checks and normalises a value for `kind` (integers are accepted where numbers are expected).

@@ -1,5 +1,5 @@
 import Foundation
-import SeqHarness
+import SeqProcess
 
 /// Runs the `seqbench` executable built next to the test bundle and captures what a user would see.
 public enum CLI {

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Foundation
+import SeqHarness
+import SeqStore
+
+/// How `run` and `train` execute a plan: the one path from a checked plan to the experiment's files.
+struct ExperimentSession {
+    var manifest: ExperimentManifest
+    var plan: ExperimentPlan
+    /// The experiment folder, absolute and with symlinks resolved.
+    var folder: String
+    var resume = false
+    var failFast = false
+    var shard: Shard?
+    var quiet = false
+
+    /// Trains and measures the plan's runs (or its shard's), then, unless sharded, writes metrics.h5 and the
+    /// report. Exits 1 when a run failed.
+    func execute() throws {
+        if MachineInfo.buildConfiguration == "debug" { say(MachineInfo.debugWarning) }
+        let printer = ProgressPrinter(quiet: quiet)
+        var runner = ExperimentRunner(plan: plan, out: folder)
+        runner.resume = resume
+        runner.failFast = failFast
+        runner.shard = shard
+        runner.progress = printer.handle
+        if !quiet {
+            say("\(plan.name): \(plan.runs.count) runs (\(Set(plan.runs.map(\.model.label)).count) models"
+                + (plan.sweepKeys.isEmpty ? "" : " × sweep over \(plan.sweepKeys.joined(separator: ", "))")
+                + " × \(Set(plan.runs.map(\.config.seed)).count) seeds), \(plan.threads) threads → \(folder)")
+            if let shard { say("shard \(shard): \(runner.runs.count) of the \(plan.runs.count) runs") }
+        }
+        try manifest.write(into: folder)
+        var failure: Error?
+        var results: [RunResult] = []
+        do { results = try runner.run() } catch { failure = error }
+        if let shard {
+            // No shared file: `seqbench collect` merges once every shard is done.
+            let failed = results.filter { $0.status == .failed }
+            say("\nshard \(shard): \(results.count - failed.count) of \(runner.runs.count) run(s) completed in \(folder)/runs/; "
+                + "merge with: seqbench collect \(folder)")
+            if let failure { throw failure }
+            try Self.exitIfFailed(failed)
+            return
+        }
+        let runs = try Collector.write(runner: runner, folder: folder)
+        if let failure { throw failure }
+        try Self.exitIfFailed(runs.filter { $0.status == .failed })
+    }
+
+    private static func exitIfFailed(_ failed: [RunResult]) throws {
+        guard !failed.isEmpty else { return }
+        say("\n\(failed.count) run(s) failed: " + failed.map(\.runID).joined(separator: ", ") + " (see their run.h5 'reason')")
+        throw ExitCode(1)
+    }
+}
+
+/// The experiment's shared files, rebuilt from the run files on disk: the single code path of `run` and
+/// `train` (at their end) and `collect`.
+enum Collector {
+    @discardableResult
+    static func write(runner: ExperimentRunner, folder: String) throws -> [RunResult] {
+        let plan = runner.plan
+        let runs = try runner.collect()
+        let table = try ExperimentReport.write(runs: runs, experiment: plan.name, sweepKeys: plan.sweepKeys, folder: folder)
+        say("\n" + table)
+        if MachineInfo.buildConfiguration == "debug" { say("\n" + MachineInfo.debugWarning) }
+        say("\n\(folder)/: metrics.h5, summary.csv, report.md, plots (*.svg), runs/<run id>/{best,last,run}.h5")
+        return runs
+    }
+}
+
+/// An experiment's output folder: anywhere the user says (cluster users write to /scratch), but only ever
+/// an empty folder or a seqbench experiment (one holding experiment.json), and nothing outside it is ever
+/// deleted.
+enum OutputFolder {
+    /// `path` made absolute with every symlink resolved, so that what is checked is what gets written and
+    /// deleted.
+    static func resolve(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        let absolute = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
+        return realpathOfLongestExistingPrefix(absolute)
+    }
+
+    /// Makes `path` ready for an experiment and returns it resolved. A non-empty folder must be an
+    /// experiment; with `force` its contents are deleted (never the folder itself, which may be a mount point
+    /// or a link's target), with `resume` or `shared` (a shard) it is kept as it is.
+    static func prepare(_ path: String, resume: Bool, force: Bool, shared: Bool) throws -> String {
+        let folder = resolve(path)
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: folder, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ValidationError("output folder \(folder) is a file, not a folder") }
+            let contents = try fm.contentsOfDirectory(atPath: folder)
+            if !contents.isEmpty {
+                guard fm.fileExists(atPath: folder + "/" + ExperimentManifest.fileName) else {
+                    throw ValidationError("output folder \(folder) is not empty and holds no seqbench experiment (no \(ExperimentManifest.fileName)); choose an empty or new folder")
+                }
+                if force {
+                    // Each entry is removed as itself: a symlink inside is unlinked, never followed.
+                    for entry in contents { try fm.removeItem(atPath: folder + "/" + entry) }
+                } else if !resume && !shared {
+                    throw ValidationError("\(folder) already holds an experiment; pass --resume to continue it or --force to start over")
+                }
+            }
+        }
+        try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// realpath(3) of the deepest existing ancestor, with the rest of the path appended.
+    private static func realpathOfLongestExistingPrefix(_ absolute: String) -> String {
+        var head = absolute, tail: [String] = []
+        while head != "/" {
+            if let resolved = realpath(head, nil) {
+                defer { free(resolved) }
+                let base = String(cString: resolved)
+                return ([base == "/" ? "" : base] + tail.reversed()).joined(separator: "/")
+            }
+            let url = URL(fileURLWithPath: head)
+            tail.append(url.lastPathComponent)
+            head = url.deletingLastPathComponent().path
+        }
+        return "/" + tail.reversed().joined(separator: "/")
+    }
+}
