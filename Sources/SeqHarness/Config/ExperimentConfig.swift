@@ -11,7 +11,7 @@ public struct ModelEntry: Equatable, Sendable {
     public var overrides: [String: ConfigValue]
     var origin: String
 
-    /// Readable and unique within an experiment: `lstm`, or `lstm-hidden=256` with overrides.
+    /// Readable and unique within an experiment: `NAME`, or `NAME-hidden=256` with overrides.
     public var label: String {
         ([name] + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "-")
     }
