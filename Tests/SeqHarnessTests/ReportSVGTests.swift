@@ -193,5 +193,12 @@ final class ReportSVGTests: XCTestCase {
             "seqbench-sample-table.txt": Report.terminalTable(rows, deltas: deltas) + "\n",
         ]
         for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        // With models registered by the tests: a style of its own, a fallback style, an unregistered model.
+        RegistryTestModels.register()
+        var plugins = rows
+        for (name, source) in [("test_styled", "rnn"), ("test_unstyled", "lstm"), ("unregistered", "bilstm")] {
+            plugins += rows.filter { $0.model == source }.map { var r = $0; r.model = name; r.accuracyMean -= 0.05; r.flopsForward *= 1.3; return r }
+        }
+        try SVGPlot.accuracyVersusFlops(plugins).write(toFile: dir + "/seqbench-sample-plugins.svg", atomically: true, encoding: .utf8)
     }
 }
