@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 @testable import SeqHarness
+import SeqModels
 import XCTest
 
 /// Parses an SVG with `XMLParser`, counting elements by name and by `class`, and keeping every `<text>`'s content.
@@ -146,13 +147,36 @@ final class ReportSVGTests: XCTestCase {
 
     func testModelsKeepTheirColours() {
         let styles = SeriesStyle.assign(["custom", "bilstm", "another"])
-        XCTAssertEqual(styles["bilstm"], SeriesStyle.builtin["bilstm"])
-        XCTAssertEqual(Set(SeriesStyle.builtin.values.map(\.color)).count, 4)
-        let others = [styles["another"]!.color, styles["custom"]!.color]
+        let builtIn = ["rnn", "lstm", "bilstm", "bilstm_attention"].map { SeriesStyle(ModelRegistry.entry(named: $0)!.style!) }
+        XCTAssertEqual(styles["bilstm"], SeriesStyle(color: "#009E73", shape: .triangle), "the registry's style")
+        XCTAssertEqual(Set(builtIn.map(\.color)).count, 4)
+        let others = [styles["another"]!, styles["custom"]!]
         XCTAssertEqual(Set(others).count, 2)
-        XCTAssertTrue(Set(others).isDisjoint(with: SeriesStyle.builtin.values.map(\.color)))
+        XCTAssertTrue(Set(others.map(\.color)).isDisjoint(with: builtIn.map(\.color)))
+        XCTAssertEqual(styles["custom"], SeriesStyle(ModelStyle.fallback(for: "custom")), "fallback picked by name")
         XCTAssertEqual(SeriesStyle.assign(["custom"])["custom"], SeriesStyle.assign(["custom", "zzz"])["custom"],
-                       "alphabetical: a later name does not shift earlier ones")
+                       "another model does not change a model's fallback")
+    }
+
+    func testFallbackStylesStayDistinctInOnePlot() {
+        let names = (0..<40).map { "plugin\($0)" }
+        let styles = SeriesStyle.assign(names)
+        let sorted = names.sorted().prefix(ModelStyle.fallbackStyles.count)
+        XCTAssertEqual(Set(sorted.map { styles[$0]! }).count, sorted.count,
+                       "as long as fallback styles last, no two models in a plot share one")
+        XCTAssertEqual(SeriesStyle.assign(names), styles, "deterministic")
+    }
+
+    func testPlotsUseRegisteredStyles() {
+        RegistryTestModels.register()
+        let rows = [ReportSamples.row("test_styled", flops: 1e6), ReportSamples.row("test_unstyled", flops: 2e6),
+                    ReportSamples.row("lstm", flops: 3e6)]
+        let svg = SVGPlot.accuracyVersusFlops(rows)
+        XCTAssertTrue(svg.contains("fill=\"#123456\""), "the registered colour")
+        XCTAssertTrue(svg.contains("fill=\"#E69F00\""))
+        XCTAssertTrue(svg.contains("fill=\"\(ModelStyle.fallback(for: "test_unstyled").color)\""))
+        let legend = SVGSummary.parse(svg).texts.filter { ["lstm", "test_styled", "test_unstyled"].contains($0) }
+        XCTAssertEqual(legend, ["test_styled", "lstm", "test_unstyled"], "legend in registry order (test_styled: order -1)")
     }
 
     /// With SEQBENCH_REPORT_SAMPLES=DIR, writes the sample report (table, Markdown, CSV and both plots) to DIR
@@ -169,5 +193,12 @@ final class ReportSVGTests: XCTestCase {
             "seqbench-sample-table.txt": Report.terminalTable(rows, deltas: deltas) + "\n",
         ]
         for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+        // With models registered by the tests: a style of its own, a fallback style, an unregistered model.
+        RegistryTestModels.register()
+        var plugins = rows
+        for (name, source) in [("test_styled", "rnn"), ("test_unstyled", "lstm"), ("unregistered", "bilstm")] {
+            plugins += rows.filter { $0.model == source }.map { var r = $0; r.model = name; r.accuracyMean -= 0.05; r.flopsForward *= 1.3; return r }
+        }
+        try SVGPlot.accuracyVersusFlops(plugins).write(toFile: dir + "/seqbench-sample-plugins.svg", atomically: true, encoding: .utf8)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import SeqHarness
+import SeqModels
 import XCTest
 
 /// Made-up but plausible rows: four models at three lengths, three seeds each.
@@ -32,6 +33,22 @@ enum ReportSamples {
         ReportRow(model: model, point: point, seeds: seeds, accuracyMean: accuracy, accuracyStd: std, parameters: 1000,
                   flopsForward: flops, flopsTrainStep: flops * 96, latencyP50B1: b1, latencyP99B1: b1.map { $0 * 2 },
                   latencyP50Batch: batch, latencyP99Batch: batch.map { $0 * 2 }, batchSize: 32)
+    }
+}
+
+/// Models registered by tests, each building a built-in model under a new name (so tests that iterate over
+/// the registry still work): `test_attn` declares `lstm` as its no-attention counterpart; `test_styled` has its
+/// own style and sorts before the built-ins; `test_unstyled` declares nothing.
+enum RegistryTestModels {
+    static func register() {
+        ModelRegistry.register(ModelDescriptor(name: "test_attn", summary: "test: attention with lstm as twin",
+                                               roles: ModelRoles(noAttentionCounterpart: "lstm"),
+                                               make: BiLSTMAttentionModel.descriptor.make))
+        ModelRegistry.register(ModelDescriptor(name: "test_styled", summary: "test: own style, first in order", order: -1,
+                                               style: ModelStyle(color: "#123456", marker: .square),
+                                               make: LSTMModel.descriptor.make))
+        ModelRegistry.register(ModelDescriptor(name: "test_unstyled", summary: "test: no style, order or roles",
+                                               make: RNNModel.descriptor.make))
     }
 }
 
@@ -89,6 +106,77 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(Report.attentionDeltas([ReportSamples.row("bilstm"), ReportSamples.row("lstm")]).isEmpty)
         XCTAssertEqual(Report.attentionDeltas([ReportSamples.row("bilstm"), ReportSamples.row("bilstm_attention")]).count, 1,
                        "without a sweep the empty point pairs them")
+    }
+
+    func testPluginModelDeclaringACounterpartGetsItsDeltaRow() {
+        RegistryTestModels.register()
+        let rows = [
+            ReportSamples.row("test_attn", point: ["task.length": "64"], accuracy: 0.95, flops: 3e6, b1: 4, batch: 16),
+            ReportSamples.row("lstm", point: ["task.length": "64"], accuracy: 0.90, flops: 2e6, b1: 2, batch: 8),
+            ReportSamples.row("test_attn", point: ["task.length": "32"]),   // no lstm row at 32
+            ReportSamples.row("bilstm", point: ["task.length": "32"], accuracy: 0.9),
+            ReportSamples.row("bilstm_attention", point: ["task.length": "32"], accuracy: 0.92),
+            ReportSamples.row("bilstm", point: ["task.length": "64"], accuracy: 0.9),
+            ReportSamples.row("bilstm_attention", point: ["task.length": "64"], accuracy: 0.91),
+        ]
+        let deltas = Report.attentionDeltas(rows)
+        XCTAssertEqual(deltas.map { "\($0.model) vs \($0.counterpart) \($0.point["task.length"]!)" },
+                       ["bilstm_attention vs bilstm 32", "bilstm_attention vs bilstm 64", "test_attn vs lstm 64"],
+                       "grouped by model in report order, points in sweep order")
+        let plugin = deltas[2]
+        XCTAssertEqual(plugin.flopsRatio, 1.5, accuracy: 1e-12)
+        XCTAssertEqual(plugin.latencyRatioB1!, 2, accuracy: 1e-12)
+        XCTAssertEqual(plugin.latencyRatioBatch!, 2, accuracy: 1e-12)
+        XCTAssertEqual(plugin.accuracyDelta, 5, accuracy: 1e-9)
+
+        let table = Report.terminalTable(rows, deltas: deltas)
+        let lines = table.split(separator: "\n").map(String.init)
+        let start = try! XCTUnwrap(lines.firstIndex { $0.hasPrefix("Attention delta") })
+        XCTAssertEqual(lines[start], "Attention delta (each model vs its no-attention counterpart)")
+        XCTAssertEqual(lines[start + 1].split(separator: " ").joined(separator: " "),
+                       "model vs point × FLOPs fwd × p50 b1 × p50 batch Δ acc pp")
+        XCTAssertEqual(lines[start + 5].split(separator: " ").map(String.init),
+                       ["test_attn", "lstm", "length=64", "1.50×", "2.00×", "2.00×", "+5.0"])
+        XCTAssertTrue(lines.contains { $0.hasPrefix("bilstm_attention vs bilstm: attention costs 1.00× forward FLOPs") }, table)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("test_attn vs lstm: attention costs 1.50× forward FLOPs") }, table)
+
+        let md = Report.markdown(title: "t", rows: rows, deltas: deltas, plots: [])
+        XCTAssertTrue(md.contains("| model | vs | point | × FLOPs fwd | × p50 b1 | × p50 batch | Δ acc pp |"), md)
+        XCTAssertTrue(md.contains("| test_attn | lstm | length=64 | 1.50× | 2.00× | 2.00× | +5.0 |"), md)
+        XCTAssertTrue(md.contains("\n- test_attn vs lstm: attention costs 1.50× forward FLOPs"), md)
+    }
+
+    func testDeltaPairsRowsWithTheSameOverrides() {
+        RegistryTestModels.register()
+        let rows = [
+            ReportSamples.row("bilstm_attention-hidden=256", accuracy: 0.95),
+            ReportSamples.row("bilstm-hidden=256", accuracy: 0.9),
+            ReportSamples.row("bilstm_attention-hidden=64"),                  // no bilstm-hidden=64
+            ReportSamples.row("bilstm_attention-attention_dim=8"),           // bilstm has no such entry
+            ReportSamples.row("bilstm"),
+            ReportSamples.row("test_attn-hidden=8-layers=2"),
+            ReportSamples.row("lstm-hidden=8-layers=2"),
+            ReportSamples.row("lstm-hidden=8"),
+            ReportSamples.row("unknown_attention-hidden=8"),                 // not registered: renders, no delta
+        ]
+        let pairs = Report.attentionDeltas(rows).map { "\($0.model) vs \($0.counterpart)" }
+        XCTAssertEqual(pairs, ["bilstm_attention-hidden=256 vs bilstm-hidden=256", "test_attn-hidden=8-layers=2 vs lstm-hidden=8-layers=2"])
+        XCTAssertEqual(ReportOrder.split("bilstm_attention-hidden=256").name, "bilstm_attention", "the longest registry name")
+        XCTAssertEqual(ReportOrder.split("bilstm_attention-hidden=256").overrides, "-hidden=256")
+        XCTAssertEqual(ReportOrder.split("unknown_attention-hidden=8").name, "unknown_attention-hidden=8")
+        let table = Report.terminalTable(rows, deltas: Report.attentionDeltas(rows))
+        XCTAssertTrue(table.contains("unknown_attention-hidden=8"))
+    }
+
+    func testOrderComesFromTheRegistry() {
+        RegistryTestModels.register()
+        let rows = ["zeta", "test_unstyled", "bilstm", "lstm-hidden=8", "rnn", "lstm", "test_styled", "alpha"]
+            .map { ReportSamples.row($0) }
+        XCTAssertEqual(ReportOrder.sorted(rows).map(\.model),
+                       ["test_styled", "rnn", "lstm", "lstm-hidden=8", "bilstm", "alpha", "test_unstyled", "zeta"],
+                       "registry order; a model's entries with overrides follow it; same order (plugins, unknown models) alphabetically")
+        let csvModels = parseCSV(Report.csv(rows)).dropFirst().map { $0[0] }
+        XCTAssertEqual(csvModels.first, "test_styled")
     }
 
     // MARK: terminal table

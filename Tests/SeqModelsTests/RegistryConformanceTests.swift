@@ -15,6 +15,48 @@ final class RegistryConformanceTests: XCTestCase {
         }
     }
 
+    func testBuiltInsDeclareOrderStyleAndRoles() throws {
+        let builtIn = ModelRegistry.all.prefix(4)
+        XCTAssertEqual(builtIn.map(\.order), [0, 1, 2, 3])
+        XCTAssertEqual(builtIn.map(\.style), [ModelStyle(color: "#0072B2", marker: .circle),
+                                              ModelStyle(color: "#E69F00", marker: .square),
+                                              ModelStyle(color: "#009E73", marker: .triangle),
+                                              ModelStyle(color: "#D55E00", marker: .diamond)])
+        XCTAssertEqual(builtIn.map(\.roles.noAttentionCounterpart), [nil, nil, nil, "bilstm"])
+    }
+
+    /// Every registered model: a declared counterpart is another registered model, and a style is `#RRGGBB`.
+    func testRolesNameRegisteredModelsAndStylesAreColours() {
+        for d in ModelRegistry.all {
+            if let twin = d.roles.noAttentionCounterpart {
+                XCTAssertNotEqual(twin, d.name)
+                XCTAssertNotNil(ModelRegistry.entry(named: twin), "\(d.name): counterpart '\(twin)' is not registered")
+            }
+            let color = d.resolvedStyle.color
+            XCTAssertTrue(color.count == 7 && color.first == "#" && color.dropFirst().allSatisfy(\.isHexDigit), "\(d.name): \(color)")
+        }
+    }
+
+    func testPluginDescriptorDefaultsAndFallbackStyle() {
+        // A plugin written before order, style and roles existed still compiles and gets defaults.
+        let plugin = ModelDescriptor(name: "plugin", summary: "a plugin") { config, rng in
+            LSTMModel.descriptor.make(config, &rng)
+        }
+        XCTAssertEqual(plugin.order, ModelDescriptor.defaultOrder)
+        XCTAssertGreaterThan(plugin.order, 3, "after the built-ins")
+        XCTAssertNil(plugin.style)
+        XCTAssertNil(plugin.roles.noAttentionCounterpart)
+        XCTAssertEqual(plugin.resolvedStyle, ModelStyle.fallback(for: "plugin"))
+        // FNV-1a of the UTF-8 bytes, not Hasher (seeded per process): fixed across runs and machines.
+        XCTAssertEqual(ModelStyle.fallbackIndex(for: ""), Int(0xcbf2_9ce4_8422_2325 % UInt64(28)))
+        XCTAssertEqual(ModelStyle.fallbackIndex(for: "gru"), 19)
+        XCTAssertEqual(ModelStyle.fallbackStyles.count, 28)
+        XCTAssertEqual(Set(ModelStyle.fallbackStyles).count, 28)
+        let builtInColours = Set(ModelRegistry.all.prefix(4).compactMap { $0.style?.color })
+        XCTAssertTrue(builtInColours.isDisjoint(with: ModelStyle.fallbackPalette), "fallbacks never look like a built-in")
+        XCTAssertNil(ModelRegistry.entry(named: "no such model"))
+    }
+
     func testParameterNamesAreUniqueAndShapesFollowPyTorch() throws {
         for d in ModelRegistry.all {
             for input in inputs {

@@ -22,7 +22,7 @@ public struct ModelEntry: Codable, Equatable, Sendable {
 
     public static func == (a: ModelEntry, b: ModelEntry) -> Bool { a.name == b.name && a.overrides == b.overrides }
 
-    /// Readable and unique within an experiment: `lstm`, or `lstm-hidden=256` with overrides.
+    /// Readable and unique within an experiment: `NAME`, or `NAME-hidden=256` with overrides.
     public var label: String {
         ([name] + overrides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "-")
     }

@@ -22,7 +22,7 @@ public struct MeasureConfig: Codable, Equatable, Sendable {
 
 /// One run of an experiment: a model entry at one sweep point with one seed.
 public struct PlannedRun: Codable, Equatable, Sendable {
-    /// Stable and readable, e.g. `bilstm_attention.length=128.seed=2`; also the run's folder name.
+    /// Stable and readable, e.g. `NAME.length=128.seed=2` for model NAME; also the run's folder name.
     public let id: String
     public let config: RunConfig
     public let model: ModelEntry

@@ -1,28 +1,39 @@
 import Foundation
+import SeqModels
 
 /// Renders aggregated results as a terminal table, a Markdown report and a CSV summary.
 ///
-/// Every rendering sorts rows by sweep point (numerically where the values are numbers), then by model:
-/// rnn, lstm, bilstm, bilstm_attention, then any other model alphabetically.
+/// Every rendering sorts rows by sweep point (numerically where the values are numbers), then by model in the
+/// registry's reading order (`ModelDescriptor.order`; models of equal order, and models the registry does not
+/// know, alphabetically).
 public enum Report {
-    /// `bilstm_attention` against `bilstm` at every sweep point that has both, in sweep-point order.
+    /// Every row whose model declares a no-attention counterpart (`ModelRoles.noAttentionCounterpart`) against
+    /// the counterpart's row with the same overrides at the same sweep point, where there is one: grouped by
+    /// model in report order, then in sweep-point order.
     public static func attentionDeltas(_ rows: [ReportRow]) -> [AttentionDelta] {
         let sorted = ReportOrder.sorted(rows)
-        var points: [[String: String]] = []
-        for row in sorted where !points.contains(row.point) { points.append(row.point) }
-        return points.compactMap { point in
-            let at = { (model: String) in sorted.first { $0.model == model && $0.point == point } }
-            guard let plain = at("bilstm"), let attention = at("bilstm_attention") else { return nil }
+        var deltas: [AttentionDelta] = []
+        for attention in sorted {
+            let (name, overrides) = ReportOrder.split(attention.model)
+            guard let twin = ModelRegistry.entry(named: name)?.roles.noAttentionCounterpart,
+                  twin + overrides != attention.model,
+                  let plain = sorted.first(where: { $0.model == twin + overrides && $0.point == attention.point })
+            else { continue }
             func ratio(_ a: Double?, _ b: Double?) -> Double? {
                 guard let a, let b, a.isFinite, b.isFinite, b > 0 else { return nil }
                 return a / b
             }
-            return AttentionDelta(point: point,
-                                  flopsRatio: ratio(attention.flopsForward, plain.flopsForward) ?? .nan,
-                                  latencyRatioB1: ratio(attention.latencyP50B1, plain.latencyP50B1),
-                                  latencyRatioBatch: ratio(attention.latencyP50Batch, plain.latencyP50Batch),
-                                  accuracyDelta: (attention.accuracyMean - plain.accuracyMean) * 100)
+            deltas.append(AttentionDelta(model: attention.model, counterpart: plain.model, point: attention.point,
+                                         flopsRatio: ratio(attention.flopsForward, plain.flopsForward) ?? .nan,
+                                         latencyRatioB1: ratio(attention.latencyP50B1, plain.latencyP50B1),
+                                         latencyRatioBatch: ratio(attention.latencyP50Batch, plain.latencyP50Batch),
+                                         accuracyDelta: (attention.accuracyMean - plain.accuracyMean) * 100))
         }
+        // Rows come sorted by point first; regroup by model, keeping the point order inside each model.
+        return deltas.enumerated().sorted { l, r in
+            if l.element.model != r.element.model { return ReportOrder.modelPrecedes(l.element.model, r.element.model) }
+            return l.offset < r.offset
+        }.map(\.element)
     }
 
     /// The results table, then the attention-delta table and the footnotes, as aligned plain text
@@ -32,7 +43,7 @@ public enum Report {
         var parts = [resultsTable(rows, notes: notes).plain()]
         if rows.contains(where: { $0.cost != nil }) { parts.append(costHeading + "\n" + costTable(rows).plain()) }
         if !deltas.isEmpty {
-            parts.append(deltaHeading + "\n" + deltaTable(deltas).plain() + "\n" + headline(deltas))
+            parts.append(deltaHeading(deltas) + "\n" + deltaTable(deltas).plain() + "\n" + headlines(deltas).joined(separator: "\n"))
         }
         if !notes.texts.isEmpty { parts.append(notes.lines.joined(separator: "\n")) }
         return parts.joined(separator: "\n\n")
@@ -45,8 +56,9 @@ public enum Report {
         var md = ["# \(title)", "## Results", resultsTable(rows, notes: notes).markdown()]
         if rows.contains(where: { $0.cost != nil }) { md += ["## " + costHeading, costTable(rows).markdown()] }
         if !deltas.isEmpty {
-            md += ["## What attention costs and buys", deltaHeading + ".", deltaTable(deltas).markdown(),
-                   headline(deltas) + "."]
+            let lines = headlines(deltas)
+            md += ["## What attention costs and buys", deltaHeading(deltas) + ".", deltaTable(deltas).markdown(),
+                   lines.count == 1 ? lines[0] + "." : lines.map { "- " + $0 + "." }.joined(separator: "\n")]
         }
         if !plots.isEmpty {
             md.append("## Plots")
@@ -99,7 +111,19 @@ public enum Report {
 
     // MARK: - Tables
 
-    private static let deltaHeading = "Attention delta (bilstm_attention vs bilstm)"
+    /// The model pairs among `deltas`, in their order.
+    static func pairs(_ deltas: [AttentionDelta]) -> [(model: String, counterpart: String)] {
+        var pairs: [(model: String, counterpart: String)] = []
+        for d in deltas where !pairs.contains(where: { $0 == (d.model, d.counterpart) }) { pairs.append((d.model, d.counterpart)) }
+        return pairs
+    }
+
+    /// `Attention delta (A vs B)` for one pair; with several pairs the table names each row's pair.
+    static func deltaHeading(_ deltas: [AttentionDelta]) -> String {
+        let pairs = pairs(deltas)
+        return pairs.count == 1 ? "Attention delta (\(pairs[0].model) vs \(pairs[0].counterpart))"
+                                : "Attention delta (each model vs its no-attention counterpart)"
+    }
 
     /// model, [point], accuracy, [seeds], params, FLOPs, latencies, [batch], [failed].
     static func resultsTable(_ rows: [ReportRow], notes: Footnotes) -> TextTable<ReportRow> {
@@ -144,15 +168,29 @@ public enum Report {
         return table
     }
 
-    /// [point], × FLOPs, × latency at batch 1 and batched, Δ accuracy.
+    /// [model, vs (with several pairs)], [point], × FLOPs, × latency at batch 1 and batched, Δ accuracy.
     static func deltaTable(_ deltas: [AttentionDelta]) -> TextTable<AttentionDelta> {
         var table = TextTable(deltas)
+        if pairs(deltas).count > 1 {
+            table.column("model", left: true) { $0.model }
+            table.column("vs", left: true) { $0.counterpart }
+        }
         if deltas.contains(where: { !$0.point.isEmpty }) { table.column("point", left: true) { ReportOrder.label($0.point) } }
         table.column("× FLOPs fwd") { NumberFormat.ratio($0.flopsRatio) }
         table.column("× p50 b1") { NumberFormat.ratio($0.latencyRatioB1) }
         table.column("× p50 batch") { NumberFormat.ratio($0.latencyRatioBatch) }
         table.column("Δ acc pp") { NumberFormat.signed($0.accuracyDelta, 1) }
         return table
+    }
+
+    /// One headline per pair (see `headline`); with several pairs each starts with `A vs B: `.
+    static func headlines(_ deltas: [AttentionDelta]) -> [String] {
+        let pairs = pairs(deltas)
+        guard pairs.count > 1 else { return [headline(deltas)] }
+        return pairs.map { pair in
+            let text = headline(deltas.filter { ($0.model, $0.counterpart) == pair })
+            return "\(pair.model) vs \(pair.counterpart): " + text.prefix(1).lowercased() + text.dropFirst()
+        }
     }
 
     /// "Attention costs 1.10 to 1.25× forward FLOPs, 1.31× latency (p50, batch 1) and changes test accuracy by

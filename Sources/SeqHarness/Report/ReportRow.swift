@@ -1,4 +1,5 @@
 import Foundation
+import SeqModels
 
 /// Memory and efficiency of one report row (means over its seeds).
 public struct CostDetails: Sendable, Equatable {
@@ -28,7 +29,7 @@ public struct CostDetails: Sendable, Equatable {
 
 /// One row of a report: a model at one sweep point, aggregated over seeds.
 public struct ReportRow: Sendable, Equatable {
-    /// Registry name of the model.
+    /// Registry name of the model, or its model-entry label (`name-key=value…`) when the entry overrides settings.
     public var model: String
     /// Sweep settings of this row, e.g. `["task.length": "128"]`; empty without a sweep.
     public var point: [String: String]
@@ -86,11 +87,16 @@ public struct ReportRow: Sendable, Equatable {
     }
 }
 
-/// What attention costs and buys at one sweep point: `bilstm_attention` against `bilstm`.
+/// What attention costs and buys at one sweep point: a model against the no-attention counterpart its
+/// registry entry declares (`ModelRoles.noAttentionCounterpart`), both with the same settings.
 public struct AttentionDelta: Sendable, Equatable {
+    /// The row's model (registry name or model-entry label) that has attention.
+    public var model: String
+    /// The counterpart row's model: the same label with the counterpart's registry name.
+    public var counterpart: String
     /// The sweep point both rows share (empty without a sweep).
     public var point: [String: String]
-    /// Forward FLOPs of attention ÷ forward FLOPs of the plain BiLSTM.
+    /// Forward FLOPs of the attention model ÷ forward FLOPs of its counterpart.
     public var flopsRatio: Double
     /// p50 latency at batch 1, attention ÷ plain (nil unless both were measured).
     public var latencyRatioB1: Double?
@@ -99,14 +105,16 @@ public struct AttentionDelta: Sendable, Equatable {
     /// Mean test accuracy, attention − plain, in percentage points (NaN when either has no completed run).
     public var accuracyDelta: Double
 
-    public init(point: [String: String], flopsRatio: Double, latencyRatioB1: Double?, latencyRatioBatch: Double?,
-                accuracyDelta: Double) {
+    public init(model: String, counterpart: String, point: [String: String], flopsRatio: Double,
+                latencyRatioB1: Double?, latencyRatioBatch: Double?, accuracyDelta: Double) {
+        self.model = model; self.counterpart = counterpart
         self.point = point; self.flopsRatio = flopsRatio; self.latencyRatioB1 = latencyRatioB1
         self.latencyRatioBatch = latencyRatioBatch; self.accuracyDelta = accuracyDelta
     }
 
     public static func == (a: AttentionDelta, b: AttentionDelta) -> Bool {
-        a.point == b.point && sameNumber(a.flopsRatio, b.flopsRatio) && a.latencyRatioB1 == b.latencyRatioB1
+        a.model == b.model && a.counterpart == b.counterpart
+            && a.point == b.point && sameNumber(a.flopsRatio, b.flopsRatio) && a.latencyRatioB1 == b.latencyRatioB1
             && a.latencyRatioBatch == b.latencyRatioBatch && sameNumber(a.accuracyDelta, b.accuracyDelta)
     }
 }
@@ -116,14 +124,28 @@ private func sameNumber(_ a: Double, _ b: Double) -> Bool { a == b || (a.isNaN &
 // MARK: - Ordering and labels shared by tables and plots
 
 enum ReportOrder {
-    /// The built-in models in the order a reader compares them: each adds one thing to the previous.
-    static let builtinModels = ["rnn", "lstm", "bilstm", "bilstm_attention"]
+    /// A row's model split into its registry name and its overrides suffix: `("NAME", "-hidden=256")` for the
+    /// label `NAME-hidden=256`, `(label, "")` for a registry name or a model the registry does not know.
+    /// Of several registry names a label starts with (followed by `-`), the longest wins.
+    static func split(_ model: String) -> (name: String, overrides: String) {
+        if ModelRegistry.entry(named: model) != nil { return (model, "") }
+        let names = ModelRegistry.names.filter { model.hasPrefix($0 + "-") }
+        guard let name = names.max(by: { $0.count < $1.count }) else { return (model, "") }
+        return (name, String(model.dropFirst(name.count)))
+    }
 
-    /// Built-in models in their fixed order, then every other model alphabetically.
+    /// The registry's reading order for a row's model; models it does not know sort with the plugins.
+    static func order(of model: String) -> (order: Int, name: String) {
+        let name = split(model).name
+        return (ModelRegistry.entry(named: name)?.order ?? ModelDescriptor.defaultOrder, name)
+    }
+
+    /// By the registry's `order`, then registry name, then label (a model's entries with overrides follow it).
     static func modelPrecedes(_ a: String, _ b: String) -> Bool {
-        let ia = builtinModels.firstIndex(of: a) ?? builtinModels.count
-        let ib = builtinModels.firstIndex(of: b) ?? builtinModels.count
-        return ia != ib ? ia < ib : a < b
+        let (oa, ob) = (order(of: a), order(of: b))
+        if oa.order != ob.order { return oa.order < ob.order }
+        if oa.name != ob.name { return oa.name < ob.name }
+        return a < b
     }
 
     /// Compares sweep points key by key (keys in sorted order), numerically where both values are numbers;

@@ -1,4 +1,5 @@
 import Foundation
+import SeqModels
 
 // The small plotting kit behind `SVGPlot`: a document, scales with tick choice, a panel that draws its axes,
 // model styles, markers and a legend. Plots only decide what goes where.
@@ -171,26 +172,29 @@ func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, stroke: String
 // MARK: - Series styles, markers and legend
 
 /// The colour and marker shape of one model, the same in every plot.
-struct SeriesStyle: Equatable {
-    enum Shape: CaseIterable { case circle, square, triangle, diamond }
+struct SeriesStyle: Hashable {
+    typealias Shape = ModelStyle.Marker
     var color: String
     var shape: Shape
 
-    /// Colour-blind-safe (Okabe–Ito) colours for the built-in models.
-    static let builtin: [String: SeriesStyle] = [
-        "rnn": SeriesStyle(color: "#0072B2", shape: .circle),
-        "lstm": SeriesStyle(color: "#E69F00", shape: .square),
-        "bilstm": SeriesStyle(color: "#009E73", shape: .triangle),
-        "bilstm_attention": SeriesStyle(color: "#D55E00", shape: .diamond),
-    ]
-    private static let palette = ["#CC79A7", "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#000000"]
+    init(color: String, shape: Shape) { self.color = color; self.shape = shape }
+    init(_ style: ModelStyle) { self.init(color: style.color, shape: style.marker) }
 
-    /// Styles for `models`: built-in models keep their own, others take palette colours in alphabetical order.
+    /// Styles for `models` (row models: registry names or model-entry labels). A registered model keeps the
+    /// style its registry entry declares. Every other one (no declared style, a label with overrides, a model
+    /// the registry does not know) takes its fallback style (`ModelStyle.fallback(for:)`); when that is
+    /// already taken in this plot, the next free fallback style, taking the models in alphabetical order.
     static func assign(_ models: [String]) -> [String: SeriesStyle] {
-        var styles = builtin
-        let others = Set(models).subtracting(builtin.keys).sorted()
-        for (i, model) in others.enumerated() {
-            styles[model] = SeriesStyle(color: palette[i % palette.count], shape: Shape.allCases[i % Shape.allCases.count])
+        let models = Set(models)
+        var styles: [String: SeriesStyle] = [:]
+        for model in models { if let style = ModelRegistry.entry(named: model)?.style { styles[model] = SeriesStyle(style) } }
+        var taken = Set(styles.values)
+        let fallbacks = ModelStyle.fallbackStyles.map(SeriesStyle.init)
+        for model in models.filter({ styles[$0] == nil }).sorted() {
+            let first = ModelStyle.fallbackIndex(for: model)
+            let free = (0..<fallbacks.count).lazy.map { fallbacks[(first + $0) % fallbacks.count] }.first { !taken.contains($0) }
+            styles[model] = free ?? fallbacks[first]
+            taken.insert(styles[model]!)
         }
         return styles
     }

@@ -2,8 +2,8 @@ import Foundation
 
 /// The report's plots as self-contained SVG documents (no scripts, no external CSS or fonts).
 ///
-/// Every model keeps one colour and marker shape across plots: rnn blue circle, lstm orange square, bilstm green
-/// triangle, bilstm_attention vermillion diamond; other models take palette colours in alphabetical order.
+/// Every model keeps one colour and marker shape across plots: the style its registry entry declares
+/// (`ModelDescriptor.style`), or else a fallback style picked by its name (see `SeriesStyle.assign`).
 /// Each data marker carries `class="marker"` and a tooltip with its numbers.
 public enum SVGPlot {
     /// Accuracy (y, %) against forward FLOPs per sequence (x, log scale): one marker per row, colour and marker

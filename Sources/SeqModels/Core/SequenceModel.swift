@@ -44,19 +44,79 @@ extension SequenceModel {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 }
 
-/// How to build one kind of model: a registry entry.
+/// How to build one kind of model, and how reports present it: a registry entry.
+///
+/// Reports, plots and comparisons read everything they know about a model from here (its place in
+/// the reading order, colour and marker, roles such as a no-attention counterpart), so a model
+/// registered from another package is presented like a built-in one.
 public struct ModelDescriptor: NamedEntry {
+    /// Where plugins sort when they give no `order`: after the built-ins (0…3), then alphabetically.
+    public static let defaultOrder = 1_000
+
     /// Registry name, e.g. `bilstm_attention`.
     public let name: String
-    /// One line for `seqbench list models`.
+    /// One line for `seqbench list models`: the model's description.
     public let summary: String
     /// Builds a freshly initialised model from a validated config.
     public let make: @Sendable (ModelConfig, inout SeededRNG) -> any SequenceModel
+    /// Reading order in reports and plots: lower first; equal orders sort by name.
+    public let order: Int
+    /// Colour and marker in plots; nil takes a deterministic fallback (`resolvedStyle`).
+    public let style: ModelStyle?
+    /// What this model is to other models, e.g. the twin it adds attention to.
+    public let roles: ModelRoles
 
-    public init(name: String, summary: String,
+    public init(name: String, summary: String, order: Int = ModelDescriptor.defaultOrder, style: ModelStyle? = nil,
+                roles: ModelRoles = ModelRoles(),
                 make: @escaping @Sendable (ModelConfig, inout SeededRNG) -> any SequenceModel) {
         self.name = name; self.summary = summary; self.make = make
+        self.order = order; self.style = style; self.roles = roles
     }
+
+    /// `style`, or the fallback palette's entry for `name` when the model declares none.
+    public var resolvedStyle: ModelStyle { style ?? ModelStyle.fallback(for: name) }
+}
+
+/// How a model looks in every plot: a colour and a marker shape.
+public struct ModelStyle: Sendable, Hashable {
+    /// A marker shape.
+    public enum Marker: String, Sendable, Hashable, CaseIterable { case circle, square, triangle, diamond }
+
+    /// `#RRGGBB`.
+    public var color: String
+    public var marker: Marker
+
+    public init(color: String, marker: Marker) { self.color = color; self.marker = marker }
+
+    /// Colours for models without a style of their own; none of them is a built-in model's colour.
+    public static let fallbackPalette = ["#CC79A7", "#56B4E9", "#8C564B", "#7F7F7F", "#BCBD22", "#17BECF", "#000000"]
+
+    /// Every fallback style, colours cycling fastest (7 colours × 4 markers).
+    public static let fallbackStyles: [ModelStyle] = Marker.allCases.flatMap { marker in
+        fallbackPalette.map { ModelStyle(color: $0, marker: marker) }
+    }
+
+    /// The fallback style for `name`: picked by a fixed hash of its UTF-8 bytes (FNV-1a), so the same name
+    /// always gets the same style, in every process and plot.
+    public static func fallback(for name: String) -> ModelStyle {
+        fallbackStyles[fallbackIndex(for: name)]
+    }
+
+    /// `name`'s index into `fallbackStyles`.
+    public static func fallbackIndex(for name: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int(hash % UInt64(fallbackStyles.count))
+    }
+}
+
+/// What a model is to other registered models; reports use these to pair rows.
+public struct ModelRoles: Sendable, Hashable {
+    /// Registry name of the same model without attention: reports show what attention costs and buys
+    /// against it (FLOPs, latency and accuracy at every sweep point both ran).
+    public var noAttentionCounterpart: String?
+
+    public init(noAttentionCounterpart: String? = nil) { self.noAttentionCounterpart = noAttentionCounterpart }
 }
 
 /// The models seqbench knows. Everything that iterates over models (CLI choices, `list models`,
@@ -81,6 +141,9 @@ public enum ModelRegistry {
 
     /// Adds a model (or replaces one of the same name).
     public static func register(_ descriptor: ModelDescriptor) { registry.register(descriptor) }
+
+    /// The entry for `name`, or nil when no model of that name is registered.
+    public static func entry(named name: String) -> ModelDescriptor? { registry.entry(named: name) }
 
     /// The entry for `name`, or an error listing the valid names.
     public static func descriptor(named name: String) throws -> ModelDescriptor {
