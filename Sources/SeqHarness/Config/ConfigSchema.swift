@@ -29,7 +29,7 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     public var description: String { origin.isEmpty ? message : "\(origin): \(message)" }
 }
 
-/// The experiment config's keys (DESIGN.md §6): type, allowed range and default of each.
+/// The experiment config's keys (README.md, "Experiment configs"): type, allowed range and default of each.
 /// `task.<setting>` keys are checked against the chosen task's own parameters.
 enum ConfigSchema {
     enum Kind: Equatable {
