@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch timings of seqbench's benchmark cases (make bench-compare), for a side-by-side ratio.
 
-Same cases as Benchmarks/SeqBenchmarks: models rnn, lstm, bilstm, bilstm_attention (DESIGN.md §2);
+Same cases as Benchmarks/SeqBenchmarks: models rnn, lstm, bilstm, bilstm_attention (docs/models.md);
 dense input of 32 features (or --tokens: an embedding of 32); attention dim = hidden; 10 classes; 1 layer;
 full-length sequences, so PyTorch takes its fastest CPU path (oneDNN's fused RNN primitive).
 Modes: infer_b1 and infer_b32 (forward under inference_mode) and train_b32 (forward + cross-entropy +

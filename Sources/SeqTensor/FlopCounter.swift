@@ -2,7 +2,7 @@ import Synchronization
 
 /// Counts the arithmetic that the GEMM and elementwise wrappers actually execute.
 ///
-/// Convention (DESIGN.md §4): one multiply-add is one MAC and 2 FLOPs; transcendental functions
+/// Convention (README.md, "Measurements"): one multiply-add is one MAC and 2 FLOPs; transcendental functions
 /// (σ, tanh, exp) are counted separately, by kind, and never folded into the matmul figure.
 /// Counting is off unless a caller wraps work in `FlopCounter.measure`, so the hot path pays
 /// one predictable branch.
@@ -37,9 +37,9 @@ public struct FlopCount: Equatable, Sendable, CustomStringConvertible {
 
 public enum FlopCounter {
     // `enabled` is only written by `measure` (on the caller's thread, outside parallel sections) and read
-    // everywhere, by every kernel call: an atomic read relaxed costs a plain load, where a `static var` paid
-    // for runtime exclusivity checks on each call (~2 % of a batch-1 step, in the profile). Counts may come
-    // from several threads of a parallel section, hence the lock.
+    // everywhere, by every kernel call: an atomic read relaxed costs a plain load, with none of the runtime
+    // exclusivity checks a `static var` would pay on each call. Counts may come from several threads of a
+    // parallel section, hence the lock.
     static let enabled = Atomic<Bool>(false)
     static let counts = Mutex(FlopCount())
 

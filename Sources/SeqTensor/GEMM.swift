@@ -6,8 +6,8 @@ import Synchronization
 /// swapping the backend (Accelerate, another BLAS) is a one-file change and FLOP counting sees
 /// every product.
 ///
-/// Backend: oneDNN's `dnnl_sgemm` (row-major). Debian's OpenBLAS misdetects this machine's CPU
-/// and runs 4–5× slower (DESIGN.md §5).
+/// Backend: oneDNN's `dnnl_sgemm` (row-major): it generates code for the CPU it finds, where Debian's
+/// OpenBLAS can misdetect a recent CPU and fall back to slow generic kernels (docs/performance.md).
 public enum GEMM {
     /// Row-major `C[M,N] = alpha · op(A)[M,K] · op(B)[K,N] + beta · C`, where `op(X)` is `Xᵀ`
     /// when the matching `trans` flag is set. Leading dimensions are row strides of the stored
@@ -31,9 +31,8 @@ public enum GEMM {
         // Large products are split by rows of C across seqbench's threads, each running a single-threaded
         // dnnl_sgemm; the split depends only on the shape and the thread count, so results are
         // reproducible at a fixed thread count. Each part gets at least 2 M MACs and smaller products run
-        // as one call: handing half of one to another thread costs ~10 µs of wake-up (measured: LSTM batch 1,
-        // H 128, T 64, whose 1 M-MAC input projection went 0.259 → 0.227 ms unsplit). Everything inside a
-        // parallel section runs as one call too.
+        // as one call: waking another thread for half of a smaller product costs more than it saves
+        // (docs/performance.md). Everything inside a parallel section runs as one call too.
         let parts = ComputeThreads.insideParallelSection ? 1 : min(ComputeThreads.current, m / 16, max(1, m * n * k / 2_097_152))
         if parts <= 1 {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
@@ -115,7 +114,7 @@ public enum ComputeThreads {
                 var polls = 0
                 while progress.finished.load(ordering: .acquiring) < step * parts {
                     // On an oversubscribed core, let the thread being waited for run; not sooner than ~16 K polls
-                    // (tens of µs): at every 1 K polls, yields cost ~5 % of a one-sequence step at H 128.
+                    // (tens of µs), since yielding more often slows the short steps of one sequence.
                     polls += 1
                     if polls & 16383 == 0 { sched_yield() }
                 }

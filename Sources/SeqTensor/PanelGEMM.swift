@@ -9,10 +9,9 @@ import Darwin
 // C[M, N] (+)= A[M, K] · B, where B is the same W_hh for every step of a sequence and M is only the
 // handful of rows (sequences) alive at that step.
 //
-// oneDNN's sgemm re-reads B in whatever layout it is handed on every call and, for 8–32 rows, ran
-// at ~92 GFLOP/s per core here (M 16, N 2048, K 512); the same product against B packed into
-// column panels runs at ~115 GFLOP/s in the kernel below, the core's FMA peak (measured with
-// Benchmarks' `gemm` mode). Packing costs one pass over B, paid once per forward or backward.
+// oneDNN's sgemm re-reads B in whatever layout it is handed on every call and, for 8–32 rows, stays
+// below the core's FMA peak; against B packed into column panels the kernel below reaches it
+// (figures: docs/performance.md). Packing costs one pass over B, paid once per forward or backward.
 //
 // Packed layout: panels of 32 columns of B, panel p = B[0..<K, 32p..<32p+32] stored k-major
 // ([K][32], 128 bytes per k), the last panel zero-padded. A kernel keeps an 8 × 32 block of C in
@@ -25,7 +24,7 @@ import Darwin
 public final class PackedPanels: @unchecked Sendable {
     // The shape and storage are read by every product (several per step of one sequence) and written only by
     // `pack`, never concurrently with a product: unchecked, so reading them costs no run-time exclusivity check
-    // (they showed as ~4 % of a one-sequence step in the profile).
+    // (a step of one sequence makes several products, each of about a microsecond).
     /// Columns of B (the N of the product) and rows of B (the K).
     @exclusivity(unchecked) public private(set) var columns = 0
     @exclusivity(unchecked) public private(set) var depth = 0
@@ -109,9 +108,8 @@ public enum PanelGEMM {
         guard m > 0, !panels.isEmpty else { return }
         let macs = m * k * (min(32 * panels.upperBound, shape.columns) - 32 * panels.lowerBound)
         FlopCounter.addMACs(macs)
-        // One relaxed load when not profiling: a step of one sequence makes several calls of ~0.5 µs each, and
-        // the former `static var` flag with an optional clock reading cost ~5 % of such a step (exclusivity
-        // checks, generic Optional<Instant> handling).
+        // One relaxed load when not profiling: a step of one sequence makes several calls of ~0.5 µs each, so
+        // the check must cost no exclusivity check and no clock reading (no Optional<Instant>).
         guard Profile.enabled.load(ordering: .relaxed) else {
             return multiplyPanels(m: m, a: a, lda: lda, b: shape, c: c, ldc: ldc, accumulate: accumulate, panels: panels)
         }
@@ -204,8 +202,8 @@ public enum PanelGEMM {
     }
 
     // kernel1x2: one row of A, two consecutive full panels → the row's 64 columns of C. Four independent
-    // accumulators cover the FMA latency (kernel1's two chains wait on each other: 1.2 → 0.85 ms for an LSTM
-    // at batch 1, H 128, T 256, measured with a four-panel kernel, which was no faster than this one).
+    // accumulators cover the FMA latency, where kernel1's two chains wait on each other; more panels at
+    // once gain nothing more (docs/performance.md).
     // Same summation order as kernel8.
     @inline(__always)
     private static func kernel1x2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int,

@@ -5,8 +5,8 @@ public typealias Vec16 = SIMD16<Float>
 
 public enum SIMDMath {
     // The functions are @_transparent: always inlined into the caller's loop (plain @inline(__always)
-    // left them as calls that passed each vector through memory), and written without lane-wise
-    // selects (`replace(with:where:)` was scalarised once inlined into a larger loop): clamps are
+    // can leave them as calls that pass each vector through memory), and written without lane-wise
+    // selects (`replace(with:where:)` can be scalarised once inlined into a larger loop): clamps are
     // min/max, sign handling is bit arithmetic, polynomials are fused multiply-adds.
 
     /// e^x. Range reduction x = n·ln2 + r with |r| ≤ ln2/2, a degree-7 Taylor polynomial for e^r
@@ -65,7 +65,7 @@ public enum SIMDMath {
 
     // Kernels loop as `while j + 16 <= n { lanes(j, 16) }; if j < n { lanes(j, n - j) }` with `lanes` a
     // nested @inline(__always) function: the full chunks then compile with the lane count known to be 16
-    // (plain vector moves); a closure handed to a helper was compiled once for any count, lane by lane.
+    // (plain vector moves); a closure handed to a helper is compiled once for any count, lane by lane.
 
     /// Loads up to 16 floats; missing lanes are zero.
     @inlinable @inline(__always)

@@ -71,7 +71,7 @@ final class RegistryConformanceTests: XCTestCase {
         }
     }
 
-    /// Shapes implied by PyTorch's conventions for the module names of DESIGN.md §3.
+    /// Shapes implied by PyTorch's conventions for the module names (docs/models.md, "Parameters").
     private func assertPyTorchShapes(_ model: any SequenceModel, name: String) throws {
         let c = model.config
         let shapes = Dictionary(uniqueKeysWithValues: model.parameters.map { ($0.name, $0.shape) })

@@ -35,8 +35,8 @@ public struct SweepAxis: Equatable, Sendable {
     var origin: String
 }
 
-/// An experiment config (DESIGN.md §6) as read from YAML, plus `--set` overrides. `plan()` checks
-/// it completely and expands it into runs.
+/// An experiment config (README.md, "Experiment configs") as read from YAML, plus `--set` overrides.
+/// `plan()` checks it completely and expands it into runs.
 public struct ExperimentConfig: Sendable {
     /// The file it came from ("" for text).
     public let source: String

@@ -4,7 +4,7 @@ import SeqTensor
 ///
 /// Storage is owned by the parameter and allocated once, so kernels take stable pointers
 /// (`pointer`, `gradPointer`) without copy-on-write checks in hot loops. The name is the HDF5
-/// path of the checkpoint layout (DESIGN.md §3) with `.` for `/`.
+/// path of the checkpoint layout (README.md, "Files and the HDF5 layout") with `.` for `/`.
 public final class Parameter: @unchecked Sendable {
     /// PyTorch state_dict key, e.g. `rnn.weight_ih_l0_reverse`.
     public let name: String

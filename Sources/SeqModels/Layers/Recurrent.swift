@@ -5,7 +5,7 @@ import SeqTensor
 // Dimension letters: N packed rows (= Σ lengths), I input width, H hidden, G gates per cell
 // (RNN 1; LSTM 4, stacked i, f, g, o as in PyTorch), T padded length, B_t rows at step t.
 //
-// Speed structure (DESIGN.md §5): the input projection of all steps is one GEMM; each step is one
+// Speed structure (docs/performance.md): the input projection of all steps is one GEMM; each step is one
 // product over the rows that have a previous state plus one fused gate kernel (which also adds the
 // biases); backward runs one fused gate-gradient kernel and one product per step, then dW_ih, dW_hh and
 // dX as one GEMM each over all steps. The step products use W_hh packed once per pass (PanelGEMM), or,
@@ -104,9 +104,8 @@ public final class RecurrentDirection {
         // W_hh is used by every step: packed once here into the layout the step kernel streams (PanelGEMM).
         // With one to three sequences and a W_hh larger than a core's L2 (≥ 512 KB), a step is bound by
         // reading W_hh from L3 and RowGEMV reads it as it is, saving the packing pass (and the threads can
-        // share its rows, below). Measured, batch 1, T 64, H 512: LSTM 2.3 ms this way against 4.0 ms packed,
-        // BiLSTM 3.6–4.2 against 4.3–4.4; at H 128, T 256, where W_hh fits L2, packed wins: LSTM 1.2 → 0.85 ms
-        // (RowGEMV's per-output reductions cost as much as its FMAs at K = 128).
+        // share its rows, below). Where W_hh fits L2, packed is faster: RowGEMV's per-output reductions then
+        // cost as much as its FMAs. The cross-over is measured (docs/performance.md).
         let largeWeights = cell.gates * H * H >= Self.largeStepWeights
         let packed = layout.batch >= 4 || !largeWeights
         // Training (keep) changes W_hh between passes: no copy kept to recognise it.
@@ -115,11 +114,9 @@ public final class RecurrentDirection {
                                   tanhCells: tanhCells, bias: bias, packed: packed, keep: keep)
         // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
         // each computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
-        // starts when every part of step t is done. Measured, LSTM batch 1, T 64: H 256 1.06 → 0.70 ms,
-        // H 512 4.36 → 2.99 ms. Packed, a step of one sequence is bound by one core's L2 (2.6 µs at H 128,
-        // W_hh 256 KB); from 256 KB the threads share it too, by panels (units on 32-column boundaries).
-        // Measured, LSTM batch 1: H 128, T 256 0.82 → 0.64 ms, T 64 0.208 → 0.18 ms; H 64 (64 KB, ~0.6 µs a
-        // step) 0.071 → 0.094 ms, so not below 256 KB.
+        // starts when every part of step t is done. Packed, a step of one sequence is bound by one core's L2;
+        // from 256 KB of W_hh the threads share it too, by panels (units on 32-column boundaries). Below that a
+        // step lasts too little for the hand-off at every step to pay (docs/performance.md).
         let shareSteps = !packed
             || (layout.batch < 4 && H % 32 == 0 && cell.gates * H * H >= Self.sharedPackedStepWeights)
         let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1, granularity: packed ? 32 : 16)
