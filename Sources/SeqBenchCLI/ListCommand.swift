@@ -1,16 +1,24 @@
 import ArgumentParser
 import SeqData
+import SeqHarness
 import SeqModels
 
 /// `seqbench list models`
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "List the registered models or tasks.")
+        commandName: "list", abstract: "List the registered models, the tasks and their settings, or every setting key.",
+        discussion: """
+            `list keys` prints every setting an experiment config, `--set` and `train`, `flops` and `bench` accept, \
+            with its type, default and meaning; `task.<setting>` keys depend on the task (`list tasks`). A bare name \
+            that is not a top-level key is a short alias for the one key ending in it: hidden = model.hidden, \
+            lr = train.lr, length = task.length, batch_size = train.batch_size.
+            """)
 
-    enum What: String, ExpressibleByArgument, CaseIterable { case models, tasks }
+    enum What: String, ExpressibleByArgument, CaseIterable { case models, tasks, keys }
 
     @Argument(help: "What to list: \(What.allCases.map(\.rawValue).joined(separator: ", ")).")
     var what: What = .models
+    @Flag(help: "Print the keys as a Markdown table (the README's).") var markdown = false
 
     func run() {
         switch what {
@@ -19,6 +27,8 @@ struct ListCommand: ParsableCommand {
             for d in ModelRegistry.all {
                 print(d.name + String(repeating: " ", count: width + 2 - d.name.count) + d.summary)
             }
+        case .keys:
+            print(markdown ? SettingsSchema.table.markdown() : SettingsSchema.table.plain())
         case .tasks:
             for d in TaskRegistry.all {
                 print("\(d.name): \(d.summary)")

@@ -132,10 +132,18 @@ final class ExperimentConfigTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let folder = root.appendingPathComponent("Experiments").path
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".yaml") }.sorted()
+        XCTAssertTrue(files.contains("default.yaml"), "the shipped experiments are found: \(files)")
+        var planned = 0
         for file in files {
-            do { _ = try ExperimentConfig.load(folder + "/" + file).plan() } catch let error as ConfigError where error.message.contains("word lists") {
+            do {
+                let plan = try ExperimentConfig.load(folder + "/" + file).plan()
+                XCTAssertFalse(plan.runs.isEmpty, file)
+                XCTAssertEqual(plan.name, URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, file)
+                planned += 1
+            } catch let error as ConfigError where error.message.contains("word lists") {
                 continue   // langid without Debian's word lists installed
             }
         }
+        XCTAssertGreaterThanOrEqual(planned, files.count - 1, "at most the langid experiment may be skipped")
     }
 }

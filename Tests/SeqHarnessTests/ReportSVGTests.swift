@@ -179,10 +179,12 @@ final class ReportSVGTests: XCTestCase {
         XCTAssertEqual(legend, ["test_styled", "lstm", "test_unstyled"], "legend in registry order (test_styled: order -1)")
     }
 
-    /// With SEQBENCH_REPORT_SAMPLES=DIR, writes the sample report (table, Markdown, CSV and both plots) to DIR
-    /// for a look by eye.
-    func testWriteSampleReportWhenAsked() throws {
-        guard let dir = ProcessInfo.processInfo.environment["SEQBENCH_REPORT_SAMPLES"] else { return }
+    /// The sample report (table, Markdown, CSV and both plots) renders whole; with SEQBENCH_REPORT_SAMPLES=DIR
+    /// it is written to DIR for a look by eye, else to a temporary folder.
+    func testWriteSampleReport() throws {
+        let dir = ProcessInfo.processInfo.environment["SEQBENCH_REPORT_SAMPLES"]
+            ?? NSTemporaryDirectory() + "seqbench-samples-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let rows = ReportSamples.rows(), deltas = Report.attentionDeltas(rows)
         let files = [
             "seqbench-sample-accuracy.svg": SVGPlot.accuracyVersusFlops(rows),
@@ -200,5 +202,17 @@ final class ReportSVGTests: XCTestCase {
             plugins += rows.filter { $0.model == source }.map { var r = $0; r.model = name; r.accuracyMean -= 0.05; r.flopsForward *= 1.3; return r }
         }
         try SVGPlot.accuracyVersusFlops(plugins).write(toFile: dir + "/seqbench-sample-plugins.svg", atomically: true, encoding: .utf8)
+        for name in files.keys.sorted() + ["seqbench-sample-plugins.svg"] {
+            let text = try String(contentsOfFile: dir + "/" + name, encoding: .utf8)
+            if name.hasSuffix(".svg") {
+                let summary = SVGSummary.parse(text)
+                XCTAssertNil(summary.error, "\(name) is well-formed XML")
+                XCTAssertEqual(summary.elements["svg"], 1, name)
+                XCTAssertFalse(summary.texts.isEmpty, "\(name) has labels")
+            } else {
+                XCTAssertTrue(rows.allSatisfy { text.contains($0.model) }, "\(name) names every model")
+            }
+        }
+        XCTAssertTrue(try String(contentsOfFile: dir + "/seqbench-sample-plugins.svg", encoding: .utf8).contains("test_styled"))
     }
 }

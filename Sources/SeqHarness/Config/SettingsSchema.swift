@@ -1,6 +1,7 @@
 import SeqData
 import SeqModels
 import SeqTensor
+import SeqTrain
 
 /// A value of a config key: one scalar or a list of scalars.
 public enum SettingValue: Codable, Equatable, Sendable, CustomStringConvertible {
@@ -44,8 +45,8 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// every command's `--set`, the help texts and the README's key table all read this list (a test checks
 /// the README against `markdownTable`). `task.<setting>` keys are declared by the chosen task itself
 /// (`seqbench list tasks`).
-enum SettingsSchema {
-    enum Kind: Equatable {
+public enum SettingsSchema {
+    enum Kind: Equatable, Sendable {
         case int(min: Int)
         case number(min: Double, inclusive: Bool)
         case string
@@ -59,35 +60,35 @@ enum SettingsSchema {
             case .int(let min): return min == 1 ? "integer ≥ 1" : "integer ≥ \(min)"
             case .number(let min, let inclusive): return "number \(inclusive ? "≥" : ">") \(NumberFormat.significant(min, trimZeros: true))"
             case .string: return "string"
-            case .choice(let options): return options.joined(separator: " \\| ")
+            case .choice(let options): return options.joined(separator: " or ")
             case .intList(let min): return "list of integers ≥ \(min)"
             case .stringList: return "list of names"
             }
         }
     }
 
-    struct Key {
-        let path: String
+    public struct Key: Sendable {
+        public let path: String
         let kind: Kind
-        let defaultValue: SettingValue?
-        let help: String
+        public let defaultValue: SettingValue?
+        public let help: String
     }
 
     static let keys: [Key] = [
-        Key(path: "name", kind: .string, defaultValue: nil, help: "experiment name: results go to Results/<name>/ (default: the config file's name)"),
+        Key(path: "name", kind: .string, defaultValue: nil, help: "experiment name: results go to Results/NAME/ (default: the config file name)"),
         Key(path: "task.name", kind: .string, defaultValue: .scalar(.string("contains")), help: "task (seqbench list tasks); its settings are task.<setting>"),
-        Key(path: "model.embed_dim", kind: .int(min: 1), defaultValue: .scalar(.int(32)), help: "embedding width (token tasks)"),
-        Key(path: "model.hidden", kind: .int(min: 1), defaultValue: .scalar(.int(128)), help: "hidden units per direction"),
-        Key(path: "model.layers", kind: .int(min: 1), defaultValue: .scalar(.int(1)), help: "stacked recurrent layers"),
-        Key(path: "model.attention_dim", kind: .int(min: 1), defaultValue: .scalar(.int(128)), help: "attention width (attention models)"),
+        Key(path: "model.embed_dim", kind: .int(min: 1), defaultValue: int(model.embedDim), help: "embedding width (token tasks)"),
+        Key(path: "model.hidden", kind: .int(min: 1), defaultValue: int(model.hidden), help: "hidden units per direction"),
+        Key(path: "model.layers", kind: .int(min: 1), defaultValue: int(model.layers), help: "stacked recurrent layers"),
+        Key(path: "model.attention_dim", kind: .int(min: 1), defaultValue: int(model.attentionDim), help: "attention width (attention models)"),
         Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare (default: every registered model); entries may override model.* keys"),
-        Key(path: "train.epochs", kind: .int(min: 1), defaultValue: .scalar(.int(20)), help: "maximum epochs"),
-        Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: .scalar(.int(32)), help: "mini-batch size (also the batched latency and the training step timed)"),
-        Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string("adam")), help: "optimizer"),
-        Key(path: "train.lr", kind: .number(min: 0, inclusive: false), defaultValue: .scalar(.double(0.002)), help: "learning rate"),
-        Key(path: "train.clip", kind: .number(min: 0, inclusive: true), defaultValue: .scalar(.double(1)), help: "global gradient-norm clip; 0 = off"),
-        Key(path: "train.patience", kind: .int(min: 0), defaultValue: .scalar(.int(3)), help: "early stopping on validation accuracy; 0 = off"),
-        Key(path: "train.momentum", kind: .number(min: 0, inclusive: true), defaultValue: .scalar(.double(0)), help: "SGD momentum"),
+        Key(path: "train.epochs", kind: .int(min: 1), defaultValue: int(train.epochs), help: "maximum epochs"),
+        Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: int(train.batchSize), help: "mini-batch size (also the batched latency and the training step timed)"),
+        Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string(train.optimizer.rawValue)), help: "optimizer"),
+        Key(path: "train.lr", kind: .number(min: 0, inclusive: false), defaultValue: number(train.learningRate), help: "learning rate"),
+        Key(path: "train.clip", kind: .number(min: 0, inclusive: true), defaultValue: number(train.clip), help: "global gradient-norm clip; 0 = off"),
+        Key(path: "train.patience", kind: .int(min: 0), defaultValue: int(train.patience), help: "early stopping on validation accuracy; 0 = off"),
+        Key(path: "train.momentum", kind: .number(min: 0, inclusive: true), defaultValue: number(train.momentum), help: "SGD momentum"),
         Key(path: "seeds", kind: .intList(min: 0), defaultValue: .list([.int(1)]), help: "one run per seed"),
         Key(path: "measure.latency.batch_sizes", kind: .intList(min: 1), defaultValue: .list([.int(1), .int(32)]), help: "inference batch sizes to time"),
         Key(path: "measure.latency.warmup", kind: .int(min: 0), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
@@ -96,16 +97,26 @@ enum SettingsSchema {
         Key(path: "threads", kind: .int(min: 1), defaultValue: nil, help: "compute threads (default: one per core this process may use)"),
     ]
 
+    // The architecture and training defaults are the library types' own (`ModelConfig()`, `TrainConfig()`):
+    // one definition, which the schema reads.
+    private static let model = ModelConfig(), train = TrainConfig()
+    private static func int(_ v: Int) -> SettingValue { .scalar(.int(v)) }
+    /// A float32 setting by its shortest decimal spelling (0.002, not 0.0020000000949949026).
+    private static func number(_ v: Float) -> SettingValue { .scalar(.double(Double("\(v)")!)) }
+
     /// The default of `path`; `threads` defaults to this machine's usable cores.
     static func defaultValue(_ path: String) -> SettingValue? {
         path == "threads" ? .scalar(.int(ComputeThreads.cores)) : key(path)?.defaultValue
     }
 
-    /// The README's table of keys, generated from this list.
-    static var markdownTable: String {
-        (["| key | type | default | meaning |", "|---|---|---|---|"] + keys.map { k in
-            "| `\(k.path)` | \(k.kind.summary) | \(k.defaultValue.map { "`\($0)`" } ?? "—") | \(k.help) |"
-        }).joined(separator: "\n")
+    /// The keys as a table (`seqbench list keys`; the README's key table is its Markdown form).
+    public static var table: TextTable<Key> {
+        var t = TextTable(keys)
+        t.column("key", left: true) { $0.path }
+        t.column("type", left: true) { $0.kind.summary }
+        t.column("default", left: true) { $0.defaultValue?.description ?? "—" }
+        t.column("meaning", left: true) { $0.help }
+        return t
     }
 
     /// A key as the user wrote it, made canonical. A full dotted key stands for itself; a bare name that is
@@ -121,8 +132,12 @@ enum SettingsSchema {
                 throw ConfigError(origin, "'\(path)' is ambiguous: write one of \(matches.joined(separator: ", "))")
             }
         }
-        let hint = nearest(path, in: all).map { "; did you mean '\($0)'?" } ?? ""
-        throw ConfigError(origin, "unknown key '\(path)'\(hint)")
+        // A bare name is most likely a misspelt alias: compare it with the keys' last names.
+        let suggestion = path.contains(".") ? nearest(path, in: all)
+            : nearest(path, in: all.map { String($0.split(separator: ".").last!) }).flatMap { name in
+                all.first { $0 == name || $0.hasSuffix("." + name) }
+            }
+        throw ConfigError(origin, "unknown key '\(path)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
     }
 
     static func key(_ path: String) -> Key? { keys.first { $0.path == path } }
