@@ -155,7 +155,6 @@ struct SlurmCommand: ParsableCommand {
     }
 
     static func writeScript(_ path: String, _ text: String) throws {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try writeAtomically(Data(text.utf8), to: path, permissions: 0o755)
     }
 }

@@ -63,14 +63,7 @@ public struct ExperimentManifest: Codable, Equatable, Sendable {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let path = folder + "/" + Self.fileName
-        let temp = folder + "/.\(Self.fileName).tmp-\(getpid())-\(UUID().uuidString)"
-        try encoder.encode(self).write(to: URL(fileURLWithPath: temp))
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temp)
-            throw ManifestError("\(path): cannot write: \(reason)")
-        }
+        try writeAtomically(try encoder.encode(self), to: folder + "/" + Self.fileName)
     }
 
     /// Reads `<folder>/experiment.json`; a folder without one is not an experiment.

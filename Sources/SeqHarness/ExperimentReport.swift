@@ -61,26 +61,14 @@ public enum ExperimentReport {
         let rows = rows(runs, sweepKeys: sweepKeys)
         let deltas = Report.attentionDeltas(rows)
         var plots: [String] = []
-        try writeAtomically(folder + "/accuracy_vs_flops.svg", SVGPlot.accuracyVersusFlops(rows))
+        try writeAtomically(SVGPlot.accuracyVersusFlops(rows), to: folder + "/accuracy_vs_flops.svg")
         plots.append("accuracy_vs_flops.svg")
         if let lengthKey = sweepKeys.first(where: { $0.hasSuffix("length") }) {
-            try writeAtomically(folder + "/cost_vs_length.svg", SVGPlot.costVersusLength(rows, lengthKey: lengthKey))
+            try writeAtomically(SVGPlot.costVersusLength(rows, lengthKey: lengthKey), to: folder + "/cost_vs_length.svg")
             plots.append("cost_vs_length.svg")
         }
-        try writeAtomically(folder + "/summary.csv", Report.csv(rows))
-        try writeAtomically(folder + "/report.md", Report.markdown(title: experiment, rows: rows, deltas: deltas, plots: plots))
+        try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
+        try writeAtomically(Report.markdown(title: experiment, rows: rows, deltas: deltas, plots: plots), to: folder + "/report.md")
         return Report.terminalTable(rows, deltas: deltas)
-    }
-}
-
-/// Writes text to a temporary file in the same folder and renames it into place.
-func writeAtomically(_ path: String, _ text: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-    try Data(text.utf8).write(to: temp)
-    guard rename(temp.path, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temp)
-        throw StoreError(file: path, "cannot write: \(reason)")
     }
 }

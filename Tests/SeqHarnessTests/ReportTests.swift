@@ -280,9 +280,9 @@ final class ReportTests: XCTestCase {
         rows[3].accuracyMean = .nan
         let records = parseCSV(Report.csv(rows))
         XCTAssertEqual(records.first, ["model", "task.length", "seeds", "failures", "accuracy_mean", "accuracy_std",
-                                       "parameters", "flops_forward", "flops_train_step", "latency_p50_b1_ms",
-                                       "latency_p99_b1_ms", "latency_p50_batch_ms", "latency_p99_batch_ms",
-                                       "batch_size", "peak_rss_mb", "parameter_bytes", "activation_bytes_train_step",
+                                       "params", "flops_forward", "flops_train_step", "latency_p50_ms_infer_b1",
+                                       "latency_p99_ms_infer_b1", "latency_p50_ms_infer_batch", "latency_p99_ms_infer_batch",
+                                       "batch_size", "peak_rss_mb", "param_bytes", "activation_bytes_train_step",
                                        "train_sequences_per_second", "infer_sequences_per_second", "train_gflops",
                                        "sgemm_gflops", "threads", "warnings"])
         XCTAssertEqual(records.count, rows.count + 1)
@@ -294,12 +294,12 @@ final class ReportTests: XCTestCase {
             let r = match[0]
             func value(_ name: String) -> Double? { Double(r[column[name]!]) }
             XCTAssertEqual(value("seeds"), Double(row.seeds))
-            XCTAssertEqual(value("parameters"), Double(row.parameters))
+            XCTAssertEqual(value("params"), Double(row.parameters))
             XCTAssertEqual(value("flops_forward"), row.flopsForward, "unrounded")
             XCTAssertEqual(value("flops_train_step"), row.flopsTrainStep)
             XCTAssertEqual(value("accuracy_std"), row.accuracyStd)
-            XCTAssertEqual(value("latency_p50_b1_ms"), row.latencyP50B1)
-            XCTAssertEqual(value("latency_p99_batch_ms"), row.latencyP99Batch)
+            XCTAssertEqual(value("latency_p50_ms_infer_b1"), row.latencyP50B1)
+            XCTAssertEqual(value("latency_p99_ms_infer_batch"), row.latencyP99Batch)
             XCTAssertEqual(value("batch_size"), 32)
             if row.accuracyMean.isNaN { XCTAssertEqual(r[column["accuracy_mean"]!], "") }
             else { XCTAssertEqual(value("accuracy_mean"), row.accuracyMean) }

@@ -1,5 +1,6 @@
 import Foundation
 import SeqModels
+import SeqStore
 
 /// Renders aggregated results as a terminal table, a Markdown report and a CSV summary.
 ///
@@ -85,12 +86,18 @@ public enum Report {
     /// Fields are quoted as RFC 4180 asks (commas, quotes, line breaks); lines end in `\n`.
     public static func csv(_ rows: [ReportRow]) -> String {
         let keys = Set(rows.flatMap(\.point.keys)).sorted()
-        let header = ["model"] + keys + ["seeds", "failures", "accuracy_mean", "accuracy_std", "parameters",
-                                         "flops_forward", "flops_train_step", "latency_p50_b1_ms", "latency_p99_b1_ms",
-                                         "latency_p50_batch_ms", "latency_p99_batch_ms", "batch_size",
-                                         "peak_rss_mb", "parameter_bytes", "activation_bytes_train_step",
-                                         "train_sequences_per_second", "infer_sequences_per_second", "train_gflops",
-                                         "sgemm_gflops", "threads", "warnings"]
+        // A column that aggregates a run's figure carries that figure's declared name (as in metrics.h5);
+        // batched-inference columns name the mode generically, the batch size being a column of its own.
+        let b1 = LatencyMode.infer(batch: 1)
+        let header = ["model"] + keys + ["seeds", "failures", "accuracy_mean", "accuracy_std", Metric.parameters.rawValue,
+                                         Metric.flopsForward.rawValue, Metric.flopsTrainStep.rawValue,
+                                         LatencyMetric.p50Milliseconds.column(b1), LatencyMetric.p99Milliseconds.column(b1),
+                                         LatencyMetric.p50Milliseconds.rawValue + "_infer_batch",
+                                         LatencyMetric.p99Milliseconds.rawValue + "_infer_batch", Metric.batchSize.rawValue,
+                                         Metric.peakRSSMB.rawValue, Metric.parameterBytes.rawValue,
+                                         Metric.activationBytesTrainStep.rawValue, "train_sequences_per_second",
+                                         "infer_sequences_per_second", "train_gflops", Metric.sgemmGFLOPs.rawValue,
+                                         Metric.threads.rawValue, "warnings"]
         func number(_ x: Double?) -> String { x.map { $0.isFinite ? "\($0)" : "" } ?? "" }
         let lines = [header] + ReportOrder.sorted(rows).map { r in
             [r.model] + keys.map { r.point[$0] ?? "" }
