@@ -37,9 +37,10 @@ build: deps
 run: build data
 	$(BIN) run Experiments/default.yaml --force
 
-## test: build and run the whole test suite (release build: the gradient checks probe every weight;
+## test: check module imports against Package.swift, then build and run the whole test suite (release build: the gradient checks probe every weight;
 ## -enable-testing for the few tests that reach internals with @testable)
 test: deps data
+	python3 scripts/check-imports.py
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
 

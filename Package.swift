@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SeqTensor", dependencies: ["CDNNL"]),
         .target(name: "SeqModels", dependencies: ["SeqTensor"]),
         .target(name: "SeqData", dependencies: ["SeqTensor", "SeqHDF5"]),
-        .target(name: "SeqTrain", dependencies: ["SeqModels", "SeqData"]),
+        .target(name: "SeqTrain", dependencies: ["SeqTensor", "SeqModels", "SeqData"]),
         .target(name: "SeqHDF5", dependencies: ["CHDF5"]),
         .target(name: "SeqStore", dependencies: ["SeqHDF5", "SeqModels", "SeqData", "SeqTrain"]),
         .target(name: "SeqHarness", dependencies: [
