@@ -16,7 +16,8 @@ struct RunCommand: ParsableCommand {
 
             CONFIG may also be an experiment folder: its frozen plan runs again, whatever its YAML now says (what \
             Slurm array tasks do).
-            """)
+
+            """ + SettingsSchema.helpParagraph)
 
     @Argument(help: "Experiment config (YAML), e.g. Experiments/default.yaml, or an experiment folder.") var config: String
     @Option(name: .customLong("set"), help: ArgumentHelp(

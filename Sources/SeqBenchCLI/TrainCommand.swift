@@ -19,7 +19,8 @@ struct TrainCommand: ParsableCommand {
             OUT/runs/<run id>/, the plan is frozen in OUT/experiment.json, and OUT/metrics.h5, summary.csv, \
             report.md and the plots are rebuilt from the runs at the end. --resume keeps only runs whose stored \
             configuration equals this one.
-            """)
+
+            """ + SettingsSchema.helpParagraph)
 
     @Option(name: .customLong("model"), help: "Model to train (repeatable). Default: every registered model.")
     var models: [String] = []

@@ -109,6 +109,13 @@ public enum SettingsSchema {
         path == "threads" ? .scalar(.int(ComputeThreads.cores)) : key(path)?.defaultValue
     }
 
+    /// One paragraph for help texts: every key with its default, e.g. `model.hidden (128)`.
+    public static var helpParagraph: String {
+        "Settings (`seqbench list keys` explains each): " + keys.map { k in
+            k.path + (defaultValue(k.path).map { " (\($0))" } ?? "")
+        }.joined(separator: ", ") + ", and task.<setting> (`seqbench list tasks`)."
+    }
+
     /// The keys as a table (`seqbench list keys`; the README's key table is its Markdown form).
     public static var table: TextTable<Key> {
         var t = TextTable(keys)
