@@ -45,7 +45,8 @@ final class ProgressPrinter: @unchecked Sendable {
         case .runFinished(_, let result):
             let accuracy = result.metrics[.testAccuracy].map { NumberFormat.fixed(100 * $0, 1) + " %" } ?? "-"
             emit(header + "  done: test acc \(accuracy), \(Int(result.metrics[.epochs] ?? 0)) epochs, "
-                 + duration((clock.now - runStart).seconds), final: true)
+                 + duration((clock.now - runStart).seconds) + (result.trainingNote.isEmpty ? "" : " — " + result.trainingNote),
+                 final: true)
         case .runFailed(_, let reason):
             emit(header + "  FAILED: \(reason)", final: true)
         }

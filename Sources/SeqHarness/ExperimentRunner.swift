@@ -107,14 +107,16 @@ public struct ExperimentRunner {
         progress(.measuringLatency(models: shapes.count, runs: pending.count))
         let m = plan.measure
         let rounds = max(1, min(5, m.samples))
-        var samples: [RunShape: [LatencyMode: [Int64]]] = [:]
+        var samples: [RunShape: [LatencyMode: [Int64]]] = [:], roundCounts: [RunShape: [LatencyMode: [Int]]] = [:]
         let benches = try shapes.map { try LatencyBench(shape: $0, train: train[$0]!, batchSizes: m.batchSizes) }
         for round in 0..<rounds {
             let perRound = m.samples / rounds + (round < m.samples % rounds ? 1 : 0)
             for (shape, bench) in zip(shapes, benches) {
                 for (mode, body) in bench.modes {
-                    samples[shape, default: [:]][mode, default: []] += sampleLatency(
-                        warmup: round == 0 ? m.warmup : 1, samples: perRound, maxSeconds: m.maxSeconds / Double(rounds), body)
+                    let taken = sampleLatency(warmup: round == 0 ? m.warmup : 1, samples: perRound,
+                                              maxSeconds: m.maxSeconds / Double(rounds), body)
+                    samples[shape, default: [:]][mode, default: []] += taken
+                    roundCounts[shape, default: [:]][mode, default: []].append(taken.count)
                 }
             }
         }
@@ -122,6 +124,7 @@ public struct ExperimentRunner {
             guard let shape = results[i].shape, let measured = samples[shape] else { continue }
             for (mode, raw) in measured { LatencyStats(nanoseconds: raw).record(mode, into: &results[i].metrics) }
             results[i].latency = measured
+            results[i].latencyRounds = roundCounts[shape] ?? [:]
             results[i].status = .completed
             try results[i].write(to: folder(results[i].runID).result)
         }

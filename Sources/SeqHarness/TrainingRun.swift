@@ -52,8 +52,8 @@ public enum TrainingRun {
             Checkpoint(kind: kind, config: config, parameters: model.parameters.map(NamedArray.init),
                        trainer: trainer.state, metrics: metrics)
         }
-        func testMetrics() -> RunMetrics {
-            let test = evaluate(model, on: data.test, batchSize: config.train.batchSize)
+        func testMetrics() -> RunMetrics { metrics(of: evaluate(model, on: data.test, batchSize: config.train.batchSize)) }
+        func metrics(of test: Evaluation) -> RunMetrics {
             var m = RunMetrics()
             m[.testAccuracy] = test.accuracy
             m[.testLoss] = test.loss
@@ -72,7 +72,12 @@ public enum TrainingRun {
         }
         let seconds = (clock.now - start).seconds
         // The model now holds the best epoch's weights.
-        var metrics = testMetrics()
+        let test = evaluate(model, on: data.test, batchSize: config.train.batchSize)
+        var metrics = metrics(of: test)
+        let outcome = TrainingCheck.judge(history: trainer.history, bestValidationAccuracy: trainer.bestValidationAccuracy,
+                                          trainLabels: data.train.labels, validationLabels: data.validation.labels)
+        metrics[.trained] = outcome.trained ? 1 : 0
+        metrics[.chanceAccuracy] = outcome.chanceAccuracy
         metrics[.bestValidationAccuracy] = trainer.bestValidationAccuracy
         metrics[.bestEpoch] = Double(trainer.bestEpoch)
         metrics[.epochs] = Double(trainer.history.count)
@@ -80,8 +85,12 @@ public enum TrainingRun {
         metrics[.trainSeconds] = seconds
         metrics[.length] = Double(data.train.sequences.length)
         metrics[.batchSize] = Double(config.train.batchSize)
-        return RunResult(runID: run.id, model: config.model, entry: run.model.label, seed: config.seed, status: .trained,
-                         config: config, settings: run.settings, metrics: metrics, history: trainer.history)
+        var result = RunResult(runID: run.id, model: config.model, entry: run.model.label, seed: config.seed, status: .trained,
+                               config: config, settings: run.settings, metrics: metrics, history: trainer.history)
+        result.trainingNote = outcome.note
+        result.testPredictions = test.predictions.map { Int32($0) }
+        result.testLabels = data.test.labels.map { Int32($0) }
+        return result
     }
 }
 

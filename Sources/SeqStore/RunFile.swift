@@ -11,8 +11,10 @@ import SeqTrain
 ///     /metrics/    attrs: one float64 per figure (`Metric`, `LatencyMetric` names: test_accuracy, params, …)
 ///     /settings/   attrs (strings): model_entry; the run's swept values and its entry's model.* overrides by
 ///                  dotted key, e.g. task.length = "128"; cpu, cores, threads, seqbench_version, build
+///                        training_note (why the run did not train; empty when it did)
 ///     /history/    as in checkpoints
-///     /latency/<mode>  int64 raw samples in nanoseconds
+///     /latency/<mode>  int64 raw samples in nanoseconds, attribute rounds: samples per interleaved round
+///     /test_predictions, /test_labels  int32 [N]: predicted and true class of every test example
 ///
 /// Version 1 marked a trained run whose latency was still to be measured with a `latency_pending` setting
 /// and status `completed`; it reads as status `trained`.
@@ -42,6 +44,16 @@ public struct RunResult: Equatable, Sendable {
     public var history: [EpochRecord]
     /// Raw latency samples in nanoseconds.
     public var latency: [LatencyMode: [Int64]]
+    /// How many of each mode's samples every interleaved round took, in order (empty when unknown).
+    public var latencyRounds: [LatencyMode: [Int]] = [:]
+    /// Why the run did not train, with a hint; empty when it trained (or was not judged).
+    public var trainingNote = ""
+    /// The best weights' predicted class of every test example, and the true class, in test-set order.
+    public var testPredictions: [Int32] = []
+    public var testLabels: [Int32] = []
+
+    /// Whether the run trained: not failed, and not flagged (a run from before the check counts as trained).
+    public var trained: Bool { status != .failed && metrics[.trained] != 0 }
 
     public init(runID: String, model: String, entry: String? = nil, seed: UInt64, status: Status, reason: String = "",
                 config: RunConfig, settings: [String: String] = [:], machine: MachineRecord? = nil,
@@ -83,6 +95,7 @@ public struct RunResult: Equatable, Sendable {
         try group.setAttribute("status", status.rawValue)
         try group.setAttribute("reason", reason)
         try group.setAttribute("config_json", try config.json())
+        try group.setAttribute("training_note", trainingNote)
         let m = try group.createGroup("metrics")
         for (k, v) in metrics.columns { try m.setAttribute(k, v) }
         let s = try group.createGroup("settings")
@@ -92,6 +105,11 @@ public struct RunResult: Equatable, Sendable {
         for (mode, samples) in latency.sorted(by: { $0.key < $1.key }) {
             let d = try l.write(mode.name, values: samples, shape: [samples.count])
             try d.setAttribute("unit", "ns")
+            if let rounds = latencyRounds[mode] { try d.setAttribute("rounds", rounds) }
+        }
+        if !testPredictions.isEmpty {
+            try group.write("test_predictions", values: testPredictions, shape: [testPredictions.count])
+            try group.write("test_labels", values: testLabels, shape: [testLabels.count])
         }
     }
 
@@ -106,11 +124,17 @@ public struct RunResult: Equatable, Sendable {
     static func read(_ g: HDF5Group, file: String) throws -> RunResult {
         let m = try g.group("metrics"), s = try g.group("settings"), l = try g.group("latency")
         var metrics = RunMetrics(), settings: [String: String] = [:], latency: [LatencyMode: [Int64]] = [:]
+        var rounds: [LatencyMode: [Int]] = [:]
         for k in try m.attributeNames() { metrics.set(column: k, try m.doubleAttribute(k)) }
         for k in try s.attributeNames() { settings[k] = try s.stringAttribute(k) }
         for k in try l.childNames() {
             guard let mode = LatencyMode(name: k) else { continue }
             latency[mode] = try l.read(k, as: Int64.self).values
+            let d = try l.dataset(k)
+            if d.hasAttribute("rounds"), case .ints(let counts) = try d.attributeValue("rounds"),
+               counts.reduce(0, +) == latency[mode]!.count {
+                rounds[mode] = counts
+            }
         }
         var status = Status(rawValue: try g.stringAttribute("status")) ?? .failed
         if settings.removeValue(forKey: SettingColumn.latencyPendingV1) != nil, status == .completed { status = .trained }
@@ -126,13 +150,20 @@ public struct RunResult: Equatable, Sendable {
             }
         }
         let runID = try g.stringAttribute("run_id")
-        return RunResult(
+        var result = RunResult(
             runID: runID, model: model, entry: entry,
             seed: UInt64(UInt(bitPattern: try g.intAttribute("seed"))), status: status,
             reason: try g.stringAttribute("reason"),
             config: try RunConfig.decode(json: try g.stringAttribute("config_json"), file: file),
             settings: settings, machine: machine, metrics: metrics,
             history: try HistoryColumns.read(g.group("history")).records, latency: latency)
+        result.latencyRounds = rounds
+        if g.hasAttribute("training_note") { result.trainingNote = try g.stringAttribute("training_note") }
+        if g.exists("test_predictions") {
+            result.testPredictions = try g.read("test_predictions", as: Int32.self).values
+            result.testLabels = try g.read("test_labels", as: Int32.self, expectedShape: [result.testPredictions.count]).values
+        }
+        return result
     }
 }
 
@@ -182,6 +213,7 @@ public enum MetricsFile {
             try summary.writeStrings("status", runs.map(\.status.rawValue))
             try summary.writeStrings("reason", runs.map(\.reason))
             try summary.write("seed", values: runs.map { Int64(bitPattern: $0.seed) }, shape: [n])
+            try summary.writeStrings("training_note", runs.map(\.trainingNote))
             let settings = runs.map(\.settingColumns)
             for key in Set(settings.flatMap(\.keys)).sorted() {
                 try summary.writeStrings(key, settings.map { $0[key] ?? "" })

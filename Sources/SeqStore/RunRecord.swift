@@ -35,6 +35,10 @@ public enum Metric: String, CaseIterable, Sendable, Comparable {
     case activationBytesTrainStep = "activation_bytes_train_step"
     /// This machine's sgemm rate through seqbench's GEMM, measured beside the run.
     case sgemmGFLOPs = "sgemm_gflops"
+    /// 1 when the run trained, 0 when it did not (stayed at chance, loss did not fall or exploded).
+    case trained
+    /// Accuracy of always predicting the most frequent validation class.
+    case chanceAccuracy = "chance_accuracy"
 
     public static func < (a: Metric, b: Metric) -> Bool { a.rawValue < b.rawValue }
 }
