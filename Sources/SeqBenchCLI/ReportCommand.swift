@@ -17,6 +17,8 @@ struct ReportCommand: ParsableCommand {
             throw StoreError(file: metrics, "no such file; is \(folder) an experiment folder written by `seqbench run`?")
         }
         let (experiment, resolved, runs) = try MetricsFile.readRuns(from: metrics, config: ResolvedExperiment.self)
-        say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], folder: folder))
+        let pairs = resolved?.comparisons ?? ComparisonPair.declared(among: Array(Set(runs.map(\.entry))).sorted())
+        say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], pairs: pairs,
+                                       folder: folder))
     }
 }

@@ -15,7 +15,7 @@ public enum ExperimentReport {
         }
         return order.map { key in
             let group = groups[key]!
-            let done = group.filter { $0.status == .completed }
+            let done = group.filter { $0.status != .failed }   // trained runs awaiting latency count too
             let accuracies = done.compactMap { $0.metrics[.testAccuracy] }
             let mean = accuracies.isEmpty ? Double.nan : accuracies.reduce(0, +) / Double(accuracies.count)
             let std = accuracies.count > 1
@@ -51,15 +51,16 @@ public enum ExperimentReport {
                 flopsTrainStep: first.metrics[.flopsTrainStep] ?? .nan,
                 latencyP50B1: b1.map { $0.p50 / 1e6 }, latencyP99B1: b1.map { $0.p99 / 1e6 },
                 latencyP50Batch: batched.map { $0.p50 / 1e6 }, latencyP99Batch: batched.map { $0.p99 / 1e6 },
-                batchSize: batch, warnings: warnings, cost: cost)
+                batchSize: batch, warnings: warnings, cost: cost, untrained: done.filter { !$0.trained }.count)
         }
     }
 
     /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
     @discardableResult
-    public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], folder: String) throws -> String {
+    public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], pairs: [ComparisonPair],
+                             folder: String) throws -> String {
         let rows = rows(runs, sweepKeys: sweepKeys)
-        let deltas = Report.attentionDeltas(rows)
+        let comparisons = ComparisonSet.of(runs, pairs: pairs, sweepKeys: sweepKeys)
         var plots: [String] = []
         try writeAtomically(SVGPlot.accuracyVersusFlops(rows), to: folder + "/accuracy_vs_flops.svg")
         plots.append("accuracy_vs_flops.svg")
@@ -68,7 +69,7 @@ public enum ExperimentReport {
             plots.append("cost_vs_length.svg")
         }
         try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
-        try writeAtomically(Report.markdown(title: experiment, rows: rows, deltas: deltas, plots: plots), to: folder + "/report.md")
-        return Report.terminalTable(rows, deltas: deltas)
+        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots), to: folder + "/report.md")
+        return Report.terminalTable(rows, comparisons: comparisons)
     }
 }

@@ -185,14 +185,14 @@ final class ReportSVGTests: XCTestCase {
         let dir = ProcessInfo.processInfo.environment["SEQBENCH_REPORT_SAMPLES"]
             ?? NSTemporaryDirectory() + "seqbench-samples-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let rows = ReportSamples.rows(), deltas = Report.attentionDeltas(rows)
+        let rows = ReportSamples.rows(), comparisons = ComparisonSet(allRuns: [], trainedOnly: [], untrained: [])
         let files = [
             "seqbench-sample-accuracy.svg": SVGPlot.accuracyVersusFlops(rows),
             "seqbench-sample-cost.svg": SVGPlot.costVersusLength(rows, lengthKey: "task.length"),
-            "seqbench-sample-report.md": Report.markdown(title: "seqbench sample report", rows: rows, deltas: deltas,
+            "seqbench-sample-report.md": Report.markdown(title: "seqbench sample report", rows: rows, comparisons: comparisons,
                                                         plots: ["seqbench-sample-accuracy.svg", "seqbench-sample-cost.svg"]),
             "seqbench-sample-summary.csv": Report.csv(rows),
-            "seqbench-sample-table.txt": Report.terminalTable(rows, deltas: deltas) + "\n",
+            "seqbench-sample-table.txt": Report.terminalTable(rows, comparisons: comparisons) + "\n",
         ]
         for (name, content) in files { try content.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
         // With models registered by the tests: a style of its own, a fallback style, an unregistered model.

@@ -1,6 +1,9 @@
 import Foundation
+import SeqData
 @testable import SeqHarness
 import SeqModels
+import SeqStore
+import SeqTrain
 import XCTest
 
 /// Made-up but plausible rows: four models at three lengths, three seeds each.
@@ -33,6 +36,31 @@ enum ReportSamples {
         ReportRow(model: model, point: point, seeds: seeds, accuracyMean: accuracy, accuracyStd: std, parameters: 1000,
                   flopsForward: flops, flopsTrainStep: flops * 96, latencyP50B1: b1, latencyP99B1: b1.map { $0 * 2 },
                   latencyP50Batch: batch, latencyP99Batch: batch.map { $0 * 2 }, batchSize: 32)
+    }
+}
+
+/// Typed runs for comparison tests: one completed run of a model entry with the given accuracy, FLOPs and
+/// latency rounds (three samples a round around each round's median, in ms), plus test predictions whose
+/// correctness matches the accuracy on 100 examples.
+enum ComparisonSamples {
+    static func run(_ entry: String, seed: UInt64, accuracy: Double, point: [String: String] = [:], flops: Double = 1e6,
+                    roundMs: [Double] = [1, 1, 1]) -> RunResult {
+        let task = try! TaskRegistry.resolve("contains")
+        let config = RunConfig(model: entry, modelConfig: ModelConfig(hidden: 8), task: task, train: TrainConfig(), seed: seed)
+        var metrics = RunMetrics()
+        metrics[.testAccuracy] = accuracy
+        metrics[.flopsForward] = flops
+        metrics[.trained] = 1
+        var r = RunResult(runID: ([entry] + point.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" } + ["seed=\(seed)"])
+                            .joined(separator: "."), model: entry, entry: entry, seed: seed, status: .completed,
+                          config: config, settings: point, metrics: metrics)
+        let samples = roundMs.flatMap { ms in [ms * 0.99, ms, ms * 1.01].map { Int64($0 * 1e6) } }
+        r.latency = [.infer(batch: 1): samples]
+        r.latencyRounds = [.infer(batch: 1): roundMs.map { _ in 3 }]
+        let correct = Int((accuracy * 100).rounded())
+        r.testLabels = (0..<100).map { Int32($0 % 2) }
+        r.testPredictions = (0..<100).map { i in i < correct ? Int32(i % 2) : Int32(1 - i % 2) }
+        return r
     }
 }
 
@@ -71,101 +99,95 @@ func parseCSV(_ text: String) -> [[String]] {
 }
 
 final class ReportTests: XCTestCase {
-    // MARK: attention deltas
+    // MARK: paired comparisons
 
-    func testAttentionDeltaArithmetic() {
-        let rows = [
-            ReportSamples.row("bilstm", point: ["task.length": "64"], accuracy: 0.90, flops: 2e6, b1: 2, batch: 10),
-            ReportSamples.row("bilstm_attention", point: ["task.length": "64"], accuracy: 0.935, flops: 2.5e6, b1: 3, batch: 12),
-            ReportSamples.row("lstm", point: ["task.length": "64"]),
-        ]
-        let deltas = Report.attentionDeltas(rows)
-        XCTAssertEqual(deltas.count, 1)
-        let d = try! XCTUnwrap(deltas.first)
-        XCTAssertEqual(d.point, ["task.length": "64"])
-        XCTAssertEqual(d.flopsRatio, 1.25, accuracy: 1e-12)
-        XCTAssertEqual(d.latencyRatioB1!, 1.5, accuracy: 1e-12)
-        XCTAssertEqual(d.latencyRatioBatch!, 1.2, accuracy: 1e-12)
-        XCTAssertEqual(d.accuracyDelta, 3.5, accuracy: 1e-9, "percentage points")
+    func testComparisonArithmeticAndCostRatios() {
+        // Seeds 1…4: attention 4, 6, 2, 8 pp better; FLOPs 2.5 M vs 2 M; latency rounds 3 ms vs 2 ms.
+        let plain = [0.90, 0.85, 0.88, 0.80], attention = [0.94, 0.91, 0.90, 0.88]
+        let runs = (0..<4).flatMap { i in
+            [ComparisonSamples.run("bilstm", seed: UInt64(i + 1), accuracy: plain[i], flops: 2e6, roundMs: [2, 2, 2]),
+             ComparisonSamples.run("bilstm_attention", seed: UInt64(i + 1), accuracy: attention[i], flops: 2.5e6, roundMs: [3, 3.3, 2.7])]
+        }
+        let pairs = ComparisonPair.declared(among: ["rnn", "bilstm", "bilstm_attention"])
+        XCTAssertEqual(pairs, [ComparisonPair(a: "bilstm_attention", b: "bilstm")])
+        let c = try! XCTUnwrap(Comparisons.within(runs, pairs: pairs, sweepKeys: []).first)
+        XCTAssertEqual(c.seeds, [1, 2, 3, 4])
+        XCTAssertEqual(c.differences[0], 4, accuracy: 1e-9, "percentage points, a − b")
+        XCTAssertEqual(c.summary.mean!, 5, accuracy: 1e-9)
+        XCTAssertEqual(c.summary.median!, 5, accuracy: 1e-9)
+        XCTAssertEqual(c.summary.wins, 4)
+        XCTAssertEqual(c.flopsRatio!, 1.25, accuracy: 1e-12)
+        let latency = try! XCTUnwrap(c.latencyRatios.first { $0.mode == .infer(batch: 1) })
+        XCTAssertEqual(latency.ratio, 1.5, accuracy: 1e-9)
+        let interval = try! XCTUnwrap(latency.interval, "three interleaved rounds give an interval")
+        XCTAssertTrue(interval.lower < 1.5 && 1.5 < interval.upper, "\(interval)")
+        XCTAssertEqual(c.verdict.verdict, .better)
+        XCTAssertTrue(c.verdict.text.contains("n = 4 seeds"), c.verdict.text)
+        XCTAssertEqual(c.mcnemar.count, 4, "one exact McNemar test per seed")
     }
 
-    func testDeltasOnlyWhereBothModelsExistInSweepOrder() {
-        let rows = [
-            ReportSamples.row("bilstm", point: ["len": "256"], accuracy: 0.8),
-            ReportSamples.row("bilstm_attention", point: ["len": "256"], accuracy: 0.75),
-            ReportSamples.row("bilstm", point: ["len": "32"]),              // no attention row here
-            ReportSamples.row("bilstm_attention", point: ["len": "64"]),    // no plain row here
-            ReportSamples.row("bilstm", point: ["len": "128"], b1: nil),
-            ReportSamples.row("bilstm_attention", point: ["len": "128"]),
+    func testComparisonsOnlyWhereBothEntriesHaveRunsInSweepOrder() {
+        let runs = [
+            ComparisonSamples.run("bilstm", seed: 1, accuracy: 0.8, point: ["len": "256"]),
+            ComparisonSamples.run("bilstm_attention", seed: 1, accuracy: 0.75, point: ["len": "256"]),
+            ComparisonSamples.run("bilstm", seed: 1, accuracy: 0.8, point: ["len": "32"]),            // no attention run here
+            ComparisonSamples.run("bilstm_attention", seed: 1, accuracy: 0.8, point: ["len": "64"]),  // no plain run here
+            ComparisonSamples.run("bilstm", seed: 1, accuracy: 0.8, point: ["len": "128"]),
+            ComparisonSamples.run("bilstm_attention", seed: 1, accuracy: 0.9, point: ["len": "128"]),
         ]
-        let deltas = Report.attentionDeltas(rows)
-        XCTAssertEqual(deltas.map { $0.point["len"] }, ["128", "256"], "numeric order, only complete points")
-        XCTAssertNil(deltas[0].latencyRatioB1, "no ratio without both latencies")
-        XCTAssertNotNil(deltas[0].latencyRatioBatch)
-        XCTAssertEqual(deltas[1].accuracyDelta, -5, accuracy: 1e-9)
-        XCTAssertTrue(Report.attentionDeltas([ReportSamples.row("bilstm"), ReportSamples.row("lstm")]).isEmpty)
-        XCTAssertEqual(Report.attentionDeltas([ReportSamples.row("bilstm"), ReportSamples.row("bilstm_attention")]).count, 1,
-                       "without a sweep the empty point pairs them")
+        let c = Comparisons.within(runs, pairs: [ComparisonPair(a: "bilstm_attention", b: "bilstm")], sweepKeys: ["len"])
+        XCTAssertEqual(c.map { $0.point["len"] }, ["128", "256"], "numeric order, only points with both")
+        XCTAssertEqual(c[1].differences[0], -5, accuracy: 1e-9)
+        if case .tooFewSeeds = c[1].verdict.verdict {} else { XCTFail("one seed gives no interval: \(c[1].verdict)") }
     }
 
-    func testPluginModelDeclaringACounterpartGetsItsDeltaRow() {
+    func testPluginModelDeclaringACounterpartGetsItsComparison() {
         RegistryTestModels.register()
-        let rows = [
-            ReportSamples.row("test_attn", point: ["task.length": "64"], accuracy: 0.95, flops: 3e6, b1: 4, batch: 16),
-            ReportSamples.row("lstm", point: ["task.length": "64"], accuracy: 0.90, flops: 2e6, b1: 2, batch: 8),
-            ReportSamples.row("test_attn", point: ["task.length": "32"]),   // no lstm row at 32
-            ReportSamples.row("bilstm", point: ["task.length": "32"], accuracy: 0.9),
-            ReportSamples.row("bilstm_attention", point: ["task.length": "32"], accuracy: 0.92),
-            ReportSamples.row("bilstm", point: ["task.length": "64"], accuracy: 0.9),
-            ReportSamples.row("bilstm_attention", point: ["task.length": "64"], accuracy: 0.91),
-        ]
-        let deltas = Report.attentionDeltas(rows)
-        XCTAssertEqual(deltas.map { "\($0.model) vs \($0.counterpart) \($0.point["task.length"]!)" },
-                       ["bilstm_attention vs bilstm 32", "bilstm_attention vs bilstm 64", "test_attn vs lstm 64"],
-                       "grouped by model in report order, points in sweep order")
-        let plugin = deltas[2]
-        XCTAssertEqual(plugin.flopsRatio, 1.5, accuracy: 1e-12)
-        XCTAssertEqual(plugin.latencyRatioB1!, 2, accuracy: 1e-12)
-        XCTAssertEqual(plugin.latencyRatioBatch!, 2, accuracy: 1e-12)
-        XCTAssertEqual(plugin.accuracyDelta, 5, accuracy: 1e-9)
-
-        let table = Report.terminalTable(rows, deltas: deltas)
-        let lines = table.split(separator: "\n").map(String.init)
-        let start = try! XCTUnwrap(lines.firstIndex { $0.hasPrefix("Attention delta") })
-        XCTAssertEqual(lines[start], "Attention delta (each model vs its no-attention counterpart)")
-        XCTAssertEqual(lines[start + 1].split(separator: " ").joined(separator: " "),
-                       "model vs point × FLOPs fwd × p50 b1 × p50 batch Δ acc pp")
-        XCTAssertEqual(lines[start + 5].split(separator: " ").map(String.init),
-                       ["test_attn", "lstm", "length=64", "1.50×", "2.00×", "2.00×", "+5.0"])
-        XCTAssertTrue(lines.contains { $0.hasPrefix("bilstm_attention vs bilstm: attention costs 1.00× forward FLOPs") }, table)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("test_attn vs lstm: attention costs 1.50× forward FLOPs") }, table)
-
-        let md = Report.markdown(title: "t", rows: rows, deltas: deltas, plots: [])
-        XCTAssertTrue(md.contains("| model | vs | point | × FLOPs fwd | × p50 b1 | × p50 batch | Δ acc pp |"), md)
-        XCTAssertTrue(md.contains("| test_attn | lstm | length=64 | 1.50× | 2.00× | 2.00× | +5.0 |"), md)
-        XCTAssertTrue(md.contains("\n- test_attn vs lstm: attention costs 1.50× forward FLOPs"), md)
+        let pairs = ComparisonPair.declared(among: ["lstm", "bilstm", "bilstm_attention", "test_attn"])
+        XCTAssertEqual(pairs.map(\.description), ["bilstm_attention vs bilstm", "test_attn vs lstm"])
+        let runs = (1...3).flatMap { seed in
+            [ComparisonSamples.run("lstm", seed: UInt64(seed), accuracy: 0.9),
+             ComparisonSamples.run("test_attn", seed: UInt64(seed), accuracy: 0.9 + 0.01 * Double(seed))]
+        }
+        let set = ComparisonSet.of(runs, pairs: pairs, sweepKeys: [])
+        XCTAssertEqual(set.allRuns.map { "\($0.a) vs \($0.b)" }, ["test_attn vs lstm"])
+        let table = Report.terminalTable([ReportSamples.row("lstm"), ReportSamples.row("test_attn")], comparisons: set)
+        XCTAssertTrue(table.contains("Paired comparisons over seeds"), table)
+        XCTAssertTrue(table.split(separator: "\n").contains { $0.hasPrefix("test_attn") && $0.contains("lstm") && $0.contains("+2.0") }, table)
     }
 
-    func testDeltaPairsRowsWithTheSameOverrides() {
+    func testDeclaredPairsMatchEntriesWithTheSameOverrides() {
         RegistryTestModels.register()
-        let rows = [
-            ReportSamples.row("bilstm_attention-hidden=256", accuracy: 0.95),
-            ReportSamples.row("bilstm-hidden=256", accuracy: 0.9),
-            ReportSamples.row("bilstm_attention-hidden=64"),                  // no bilstm-hidden=64
-            ReportSamples.row("bilstm_attention-attention_dim=8"),           // bilstm has no such entry
-            ReportSamples.row("bilstm"),
-            ReportSamples.row("test_attn-hidden=8-layers=2"),
-            ReportSamples.row("lstm-hidden=8-layers=2"),
-            ReportSamples.row("lstm-hidden=8"),
-            ReportSamples.row("unknown_attention-hidden=8"),                 // not registered: renders, no delta
-        ]
-        let pairs = Report.attentionDeltas(rows).map { "\($0.model) vs \($0.counterpart)" }
-        XCTAssertEqual(pairs, ["bilstm_attention-hidden=256 vs bilstm-hidden=256", "test_attn-hidden=8-layers=2 vs lstm-hidden=8-layers=2"])
+        let entries = ["bilstm_attention-hidden=256", "bilstm-hidden=256", "bilstm_attention-hidden=64",
+                       "bilstm_attention-attention_dim=8", "bilstm", "test_attn-hidden=8-layers=2", "lstm-hidden=8-layers=2",
+                       "lstm-hidden=8", "unknown_attention-hidden=8"]
+        XCTAssertEqual(ComparisonPair.declared(among: entries).map(\.description),
+                       ["bilstm_attention-hidden=256 vs bilstm-hidden=256", "test_attn-hidden=8-layers=2 vs lstm-hidden=8-layers=2"])
         XCTAssertEqual(ReportOrder.split("bilstm_attention-hidden=256").name, "bilstm_attention", "the longest registry name")
         XCTAssertEqual(ReportOrder.split("bilstm_attention-hidden=256").overrides, "-hidden=256")
         XCTAssertEqual(ReportOrder.split("unknown_attention-hidden=8").name, "unknown_attention-hidden=8")
-        let table = Report.terminalTable(rows, deltas: Report.attentionDeltas(rows))
-        XCTAssertTrue(table.contains("unknown_attention-hidden=8"))
+        XCTAssertEqual(ComparisonPair(parsing: "a vs b"), ComparisonPair(a: "a", b: "b"))
+        XCTAssertNil(ComparisonPair(parsing: "a vs a"))
+        XCTAssertNil(ComparisonPair(parsing: "a"))
+    }
+
+    /// Runs that did not train are counted in one view and left out of the other, and the report says so.
+    func testRunsThatDidNotTrainShowInBothViews() {
+        var runs = (1...4).flatMap { seed in
+            [ComparisonSamples.run("bilstm", seed: UInt64(seed), accuracy: 0.80),
+             ComparisonSamples.run("bilstm_attention", seed: UInt64(seed), accuracy: 0.90)]
+        }
+        runs[3].metrics[.testAccuracy] = 0.40          // bilstm_attention seed 2 stalled
+        runs[3].metrics[.trained] = 0
+        runs[3].trainingNote = "did not train: validation accuracy never left chance level"
+        let set = ComparisonSet.of(runs, pairs: [ComparisonPair(a: "bilstm_attention", b: "bilstm")], sweepKeys: [])
+        XCTAssertEqual(set.untrained, [runs[3].runID])
+        XCTAssertEqual(set.allRuns[0].summary.n, 4)
+        XCTAssertEqual(set.trainedOnly[0].summary.n, 3)
+        XCTAssertEqual(set.trainedOnly[0].excludedRuns, [runs[2].runID, runs[3].runID], "the stalled run and its partner seed")
+        let md = Report.markdown(title: "t", rows: ExperimentReport.rows(runs, sweepKeys: []), comparisons: set, plots: [])
+        XCTAssertTrue(md.contains("1 run(s) did not train (\(runs[3].runID))"), md)
+        XCTAssertTrue(md.contains("| did not train |"), md)
     }
 
     func testOrderComesFromTheRegistry() {
@@ -186,7 +208,7 @@ final class ReportTests: XCTestCase {
                             accuracyStd: 0.0041, parameters: 59266, flopsForward: 1_234_567, flopsTrainStep: 4.56e9,
                             latencyP50B1: 0.41234, latencyP99B1: 1.0, latencyP50Batch: 12.345, latencyP99Batch: nil,
                             batchSize: 32)
-        let table = Report.terminalTable([row], deltas: [])
+        let table = Report.terminalTable([row], comparisons: ComparisonSet(allRuns: [], trainedOnly: [], untrained: []))
         let lines = table.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3, table)
         let header = lines[0].components(separatedBy: "  ").filter { !$0.isEmpty }.map { $0.trimmingCharacters(in: .whitespaces) }
@@ -208,7 +230,7 @@ final class ReportTests: XCTestCase {
                       flopsForward: .nan, flopsTrainStep: 1e3, batchSize: 16),
             ReportSamples.row("rnn", seeds: 1, b1: nil, batch: nil),
         ]
-        let table = Report.terminalTable(rows, deltas: [])
+        let table = Report.terminalTable(rows, comparisons: ComparisonSet(allRuns: [], trainedOnly: [], untrained: []))
         XCTAssertFalse(table.lowercased().contains("nan"), table)
         let lines = table.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines[0].hasSuffix("failed"), "a failures column appears when a run failed")
@@ -225,7 +247,7 @@ final class ReportTests: XCTestCase {
         var rows = ReportSamples.rows()
         rows.append(ReportSamples.row("zeta", point: ["task.length": "32"]))
         rows.append(ReportSamples.row("alpha", point: ["task.length": "32"]))
-        let table = Report.terminalTable(rows, deltas: [])
+        let table = Report.terminalTable(rows, comparisons: ComparisonSet(allRuns: [], trainedOnly: [], untrained: []))
         let body = table.split(separator: "\n").dropFirst(2).prefix(rows.count)
         let order = body.map { line in
             line.split(separator: " ").filter { !$0.hasPrefix("[") }.prefix(2).map(String.init).joined(separator: " ")
@@ -237,16 +259,11 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(order, expected)
     }
 
-    func testDeltaTableAndFootnotes() {
+    func testTableAndFootnotes() {
         let rows = ReportSamples.rows()
-        let table = Report.terminalTable(rows, deltas: Report.attentionDeltas(rows))
-        XCTAssertTrue(table.contains("Attention delta (bilstm_attention vs bilstm)"))
+        let table = Report.terminalTable(rows, comparisons: ComparisonSet(allRuns: [], trainedOnly: [], untrained: []))
+        XCTAssertFalse(table.contains("Paired comparisons"), "no comparisons, no section")
         let lines = table.split(separator: "\n").map(String.init)
-        let start = lines.firstIndex { $0.hasPrefix("Attention delta") }!
-        XCTAssertEqual(lines[start + 1].split(separator: " ").joined(separator: " "), "point × FLOPs fwd × p50 b1 × p50 batch Δ acc pp")
-        // length=32: FLOPs (114688·32+2000)/(98304·32+2000), latency 6.3/5.1, accuracy 97 − 93 = +4.0 pp.
-        XCTAssertEqual(lines[start + 3].split(separator: " ").map(String.init), ["length=32", "1.17×", "1.24×", "1.24×", "+4.0"])
-        XCTAssertTrue(table.contains("Attention costs 1.17× forward FLOPs"), table)
         XCTAssertTrue(lines.contains { $0.hasPrefix("rnn [1]") && $0.contains("length=512") }, "warning marker on its row")
         XCTAssertEqual(lines.last, "[1] spread 23 % (IQR/median)")
     }
@@ -311,26 +328,33 @@ final class ReportTests: XCTestCase {
 
     func testMarkdownHasTablesImagesAndNotes() {
         let rows = ReportSamples.rows()
-        let md = Report.markdown(title: "Attention | cost", rows: rows, deltas: Report.attentionDeltas(rows),
+        let runs = (1...3).flatMap { seed in
+            [ComparisonSamples.run("bilstm", seed: UInt64(seed), accuracy: 0.93, point: ["task.length": "32"]),
+             ComparisonSamples.run("bilstm_attention", seed: UInt64(seed), accuracy: 0.97, point: ["task.length": "32"])]
+        }
+        let set = ComparisonSet.of(runs, pairs: [ComparisonPair(a: "bilstm_attention", b: "bilstm")], sweepKeys: ["task.length"])
+        let md = Report.markdown(title: "Attention | cost", rows: rows, comparisons: set,
                                  plots: ["accuracy-vs-flops.svg", "plots/cost vs length.svg"])
         XCTAssertTrue(md.hasPrefix("# Attention | cost\n"))
         XCTAssertTrue(md.contains("| model | point | test acc % (3 seeds) | params |"), md)
         XCTAssertTrue(md.contains("|:---|:---|---:|"))
         XCTAssertTrue(md.contains("| bilstm_attention | length=128 |"))
         XCTAssertTrue(md.contains("| rnn [1] | length=512 |"))
-        XCTAssertTrue(md.contains("| point | × FLOPs fwd | × p50 b1 | × p50 batch | Δ acc pp |"))
-        XCTAssertTrue(md.contains("| length=32 | 1.17× | 1.24× | 1.24× | +4.0 |"))
+        XCTAssertTrue(md.contains("| a | b | point | n | mean Δ pp | median Δ pp | 95 % CI |"), md)
+        XCTAssertTrue(md.contains("| bilstm_attention | bilstm | length=32 | 3 | +4.0 | +4.0 | [+4.0, +4.0] |"), md)
+        XCTAssertTrue(md.contains("- bilstm_attention is better than bilstm in test accuracy: +4.0 pp (95 % CI [+4.0, +4.0], n = 3 seeds)"), md)
         XCTAssertTrue(md.contains("![accuracy-vs-flops](accuracy-vs-flops.svg)"))
         XCTAssertTrue(md.contains("![cost vs length](<plots/cost vs length.svg>)"))
         XCTAssertTrue(md.contains("- [1] spread 23 % (IQR/median)"))
-        XCTAssertEqual(md.split(separator: "\n").filter { $0.hasPrefix("|") }.count, (2 + rows.count) + (2 + 3),
-                       "header, rule and rows of both tables")
+        XCTAssertEqual(md.split(separator: "\n").filter { $0.hasPrefix("|") }.count, (2 + rows.count) + (2 + 1) + (2 + 1),
+                       "header, rule and rows of the results, difference and cost tables")
         XCTAssertFalse(md.lowercased().contains("nan"))
     }
 
     func testPipesInCellsAreEscapedInMarkdown() {
-        let md = Report.markdown(title: "t", rows: [ReportSamples.row("a|b")], deltas: [], plots: [])
+        let md = Report.markdown(title: "t", rows: [ReportSamples.row("a|b")],
+                                 comparisons: ComparisonSet(allRuns: [], trainedOnly: [], untrained: []), plots: [])
         XCTAssertTrue(md.contains("| a\\|b |"), md)
-        XCTAssertFalse(md.contains("Attention delta"))
+        XCTAssertFalse(md.contains("Paired comparisons"))
     }
 }

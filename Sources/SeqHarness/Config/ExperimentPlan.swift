@@ -84,6 +84,14 @@ public struct ResolvedExperiment: Codable, Equatable, Sendable {
 
     /// The swept keys, sorted.
     public var sweepKeys: [String] { sweep.keys.sorted() }
+
+    /// The compared pairs: as stored (`compare`), or the registry's declared pairs among the models.
+    public var comparisons: [ComparisonPair] {
+        if case .list(let items)? = settings["compare"] {
+            return items.compactMap { if case .string(let t) = $0 { return ComparisonPair(parsing: t) } else { return nil } }
+        }
+        return ComparisonPair.declared(among: models)
+    }
 }
 
 /// A fully checked experiment, expanded into runs. Frozen into `experiment.json` when an experiment starts,
@@ -95,15 +103,18 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     public let sweepKeys: [String]
     public let measure: MeasureConfig
     public let threads: Int
+    /// The pairs compared over seeds at every sweep point.
+    public let comparisons: [ComparisonPair]
     public let resolved: ResolvedExperiment
 
-    enum CodingKeys: String, CodingKey { case name, runs, sweepKeys = "sweep_keys", measure, threads, resolved }
+    enum CodingKeys: String, CodingKey { case name, runs, sweepKeys = "sweep_keys", measure, threads, comparisons, resolved }
 
     /// The same plan with another thread count (a Slurm task's CPUs).
     public func with(threads: Int) -> ExperimentPlan {
         var resolved = resolved
         resolved.settings["threads"] = .scalar(.int(threads))
-        return ExperimentPlan(name: name, runs: runs, sweepKeys: sweepKeys, measure: measure, threads: threads, resolved: resolved)
+        return ExperimentPlan(name: name, runs: runs, sweepKeys: sweepKeys, measure: measure, threads: threads,
+                              comparisons: comparisons, resolved: resolved)
     }
 }
 
@@ -132,7 +143,7 @@ extension ExperimentConfig {
         }
         if Set(sweep.map(\.key)).count != sweep.count { throw ConfigError(source, "a key is swept twice") }
         for axis in sweep {
-            if ["task.name", "models", "seeds", "name", "threads"].contains(axis.key) || axis.key.hasPrefix("measure.") {
+            if ["task.name", "models", "seeds", "name", "threads", "compare"].contains(axis.key) || axis.key.hasPrefix("measure.") {
                 throw ConfigError(axis.origin, "'\(axis.key)' cannot be swept; sweep model.*, train.* or task.* keys")
             }
             if let key = SettingsSchema.key(axis.key) {
@@ -187,10 +198,25 @@ extension ExperimentConfig {
         let measure = MeasureConfig(batchSizes: ints(base["measure.latency.batch_sizes"]),
                                     warmup: int(base["measure.latency.warmup"]), samples: int(base["measure.latency.samples"]),
                                     maxSeconds: double(base["measure.latency.max_seconds"]))
-        let resolved = ResolvedExperiment(name: name, settings: base.filter { $0.key != "name" }, models: entries.map(\.label),
+        let labels = entries.map(\.label)
+        var comparisons = ComparisonPair.declared(among: labels)
+        if case .list(let items)? = base["compare"] {
+            let origin = settings["compare"]?.origin ?? source
+            comparisons = try items.map { item in
+                guard case .string(let text) = item, let pair = ComparisonPair(parsing: text) else {
+                    throw ConfigError(origin, "'compare' entries are 'A vs B' with two different model entries, got '\(item)'")
+                }
+                for side in [pair.a, pair.b] where !labels.contains(side) {
+                    throw ConfigError(origin, "'compare': '\(side)' is not a model entry of this experiment; entries: \(labels.joined(separator: ", "))")
+                }
+                return pair
+            }
+        }
+        base["compare"] = .list(comparisons.map { .string($0.description) })
+        let resolved = ResolvedExperiment(name: name, settings: base.filter { $0.key != "name" }, models: labels,
                                           sweep: Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) }))
         return ExperimentPlan(name: name, runs: runs, sweepKeys: sweep.map(\.key), measure: measure,
-                              threads: int(base["threads"]), resolved: resolved)
+                              threads: int(base["threads"]), comparisons: comparisons, resolved: resolved)
     }
 
     /// `name`, else the file name without extension; it must stay a single folder name under Results/.

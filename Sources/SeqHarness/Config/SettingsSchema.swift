@@ -82,6 +82,7 @@ public enum SettingsSchema {
         Key(path: "model.layers", kind: .int(min: 1), defaultValue: int(model.layers), help: "stacked recurrent layers"),
         Key(path: "model.attention_dim", kind: .int(min: 1), defaultValue: int(model.attentionDim), help: "attention width (attention models)"),
         Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare (default: every registered model); entries may override model.* keys"),
+        Key(path: "compare", kind: .stringList, defaultValue: nil, help: "pairs of model entries to compare over seeds, as 'A vs B' (default: each model against its registered no-attention counterpart)"),
         Key(path: "train.epochs", kind: .int(min: 1), defaultValue: int(train.epochs), help: "maximum epochs"),
         Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: int(train.batchSize), help: "mini-batch size (also the batched latency and the training step timed)"),
         Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string(train.optimizer.rawValue)), help: "optimizer"),

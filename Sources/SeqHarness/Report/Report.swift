@@ -8,59 +8,24 @@ import SeqStore
 /// registry's reading order (`ModelDescriptor.order`; models of equal order, and models the registry does not
 /// know, alphabetically).
 public enum Report {
-    /// Every row whose model declares a no-attention counterpart (`ModelRoles.noAttentionCounterpart`) against
-    /// the counterpart's row with the same overrides at the same sweep point, where there is one: grouped by
-    /// model in report order, then in sweep-point order.
-    public static func attentionDeltas(_ rows: [ReportRow]) -> [AttentionDelta] {
-        let sorted = ReportOrder.sorted(rows)
-        var deltas: [AttentionDelta] = []
-        for attention in sorted {
-            let (name, overrides) = ReportOrder.split(attention.model)
-            guard let twin = ModelRegistry.entry(named: name)?.roles.noAttentionCounterpart,
-                  twin + overrides != attention.model,
-                  let plain = sorted.first(where: { $0.model == twin + overrides && $0.point == attention.point })
-            else { continue }
-            func ratio(_ a: Double?, _ b: Double?) -> Double? {
-                guard let a, let b, a.isFinite, b.isFinite, b > 0 else { return nil }
-                return a / b
-            }
-            deltas.append(AttentionDelta(model: attention.model, counterpart: plain.model, point: attention.point,
-                                         flopsRatio: ratio(attention.flopsForward, plain.flopsForward) ?? .nan,
-                                         latencyRatioB1: ratio(attention.latencyP50B1, plain.latencyP50B1),
-                                         latencyRatioBatch: ratio(attention.latencyP50Batch, plain.latencyP50Batch),
-                                         accuracyDelta: (attention.accuracyMean - plain.accuracyMean) * 100))
-        }
-        // Rows come sorted by point first; regroup by model, keeping the point order inside each model.
-        return deltas.enumerated().sorted { l, r in
-            if l.element.model != r.element.model { return ReportOrder.modelPrecedes(l.element.model, r.element.model) }
-            return l.offset < r.offset
-        }.map(\.element)
-    }
-
-    /// The results table, then the attention-delta table and the footnotes, as aligned plain text
+    /// The results table, then the paired comparisons and the footnotes, as aligned plain text
     /// (numbers right-aligned; no trailing newline).
-    public static func terminalTable(_ rows: [ReportRow], deltas: [AttentionDelta]) -> String {
+    public static func terminalTable(_ rows: [ReportRow], comparisons: ComparisonSet) -> String {
         let notes = Footnotes(rows)
         var parts = [resultsTable(rows, notes: notes).plain()]
         if rows.contains(where: { $0.cost != nil }) { parts.append(costHeading + "\n" + costTable(rows).plain()) }
-        if !deltas.isEmpty {
-            parts.append(deltaHeading(deltas) + "\n" + deltaTable(deltas).plain() + "\n" + headlines(deltas).joined(separator: "\n"))
-        }
+        if !comparisons.isEmpty { parts.append(ComparisonReport.section(comparisons, markdown: false)) }
         if !notes.texts.isEmpty { parts.append(notes.lines.joined(separator: "\n")) }
         return parts.joined(separator: "\n\n")
     }
 
-    /// `report.md`: the results and attention-delta tables, image links to `plots` (paths relative to the
+    /// `report.md`: the results table, the paired comparisons, image links to `plots` (paths relative to the
     /// report), and footnotes explaining the columns and any warnings.
-    public static func markdown(title: String, rows: [ReportRow], deltas: [AttentionDelta], plots: [String]) -> String {
+    public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String]) -> String {
         let notes = Footnotes(rows)
         var md = ["# \(title)", "## Results", resultsTable(rows, notes: notes).markdown()]
         if rows.contains(where: { $0.cost != nil }) { md += ["## " + costHeading, costTable(rows).markdown()] }
-        if !deltas.isEmpty {
-            let lines = headlines(deltas)
-            md += ["## What attention costs and buys", deltaHeading(deltas) + ".", deltaTable(deltas).markdown(),
-                   lines.count == 1 ? lines[0] + "." : lines.map { "- " + $0 + "." }.joined(separator: "\n")]
-        }
+        if !comparisons.isEmpty { md.append(ComparisonReport.section(comparisons, markdown: true)) }
         if !plots.isEmpty {
             md.append("## Plots")
             md += plots.map { path in
@@ -70,7 +35,7 @@ public enum Report {
             }
         }
         var notesSection = [
-            "- Accuracy: test accuracy of the best validation epoch, mean ± sample standard deviation over seeds.",
+            "- Accuracy: test accuracy of the best validation epoch, mean ± sample standard deviation over the completed seeds (runs that did not train included; the paired comparisons show both views).",
             "- FLOPs fwd/seq: one forward pass of one sequence; train FLOPs/step: one training step (forward + backward) of a whole batch.",
             "- Latency: inference wall time in ms, median (p50) and 99th percentile (p99), at batch 1 and at the batch size.",
             "- Memory: peak resident memory of the run (MiB); parameter and activation sizes are analytic (float32).",
@@ -118,20 +83,6 @@ public enum Report {
 
     // MARK: - Tables
 
-    /// The model pairs among `deltas`, in their order.
-    static func pairs(_ deltas: [AttentionDelta]) -> [(model: String, counterpart: String)] {
-        var pairs: [(model: String, counterpart: String)] = []
-        for d in deltas where !pairs.contains(where: { $0 == (d.model, d.counterpart) }) { pairs.append((d.model, d.counterpart)) }
-        return pairs
-    }
-
-    /// `Attention delta (A vs B)` for one pair; with several pairs the table names each row's pair.
-    static func deltaHeading(_ deltas: [AttentionDelta]) -> String {
-        let pairs = pairs(deltas)
-        return pairs.count == 1 ? "Attention delta (\(pairs[0].model) vs \(pairs[0].counterpart))"
-                                : "Attention delta (each model vs its no-attention counterpart)"
-    }
-
     /// model, [point], accuracy, [seeds], params, FLOPs, latencies, [batch], [failed].
     static func resultsTable(_ rows: [ReportRow], notes: Footnotes) -> TextTable<ReportRow> {
         let rows = ReportOrder.sorted(rows)
@@ -153,6 +104,7 @@ public enum Report {
         table.column("p99 \(batch) ms") { NumberFormat.significant($0.latencyP99Batch) }
         if batchSizes.count > 1 { table.column("batch") { "\($0.batchSize)" } }
         if rows.contains(where: { $0.failures > 0 }) { table.column("failed") { "\($0.failures)" } }
+        if rows.contains(where: { $0.untrained > 0 }) { table.column("did not train") { "\($0.untrained)" } }
         return table
     }
 
@@ -175,54 +127,6 @@ public enum Report {
         return table
     }
 
-    /// [model, vs (with several pairs)], [point], × FLOPs, × latency at batch 1 and batched, Δ accuracy.
-    static func deltaTable(_ deltas: [AttentionDelta]) -> TextTable<AttentionDelta> {
-        var table = TextTable(deltas)
-        if pairs(deltas).count > 1 {
-            table.column("model", left: true) { $0.model }
-            table.column("vs", left: true) { $0.counterpart }
-        }
-        if deltas.contains(where: { !$0.point.isEmpty }) { table.column("point", left: true) { ReportOrder.label($0.point) } }
-        table.column("× FLOPs fwd") { NumberFormat.ratio($0.flopsRatio) }
-        table.column("× p50 b1") { NumberFormat.ratio($0.latencyRatioB1) }
-        table.column("× p50 batch") { NumberFormat.ratio($0.latencyRatioBatch) }
-        table.column("Δ acc pp") { NumberFormat.signed($0.accuracyDelta, 1) }
-        return table
-    }
-
-    /// One headline per pair (see `headline`); with several pairs each starts with `A vs B: `.
-    static func headlines(_ deltas: [AttentionDelta]) -> [String] {
-        let pairs = pairs(deltas)
-        guard pairs.count > 1 else { return [headline(deltas)] }
-        return pairs.map { pair in
-            let text = headline(deltas.filter { ($0.model, $0.counterpart) == pair })
-            return "\(pair.model) vs \(pair.counterpart): " + text.prefix(1).lowercased() + text.dropFirst()
-        }
-    }
-
-    /// "Attention costs 1.10 to 1.25× forward FLOPs, 1.31× latency (p50, batch 1) and changes test accuracy by
-    /// +0.4 pp": each number's range over the sweep points.
-    static func headline(_ deltas: [AttentionDelta]) -> String {
-        func span(_ values: [Double?], _ format: (Double) -> String) -> String? {
-            let v = values.compactMap { $0 }.filter(\.isFinite)
-            guard let lo = v.min(), let hi = v.max() else { return nil }
-            let (a, b) = (format(lo), format(hi))
-            return a == b ? a : a + " to " + b
-        }
-        let ratio = { (x: Double) in NumberFormat.significant(x) }
-        let costs = [
-            span(deltas.map(\.flopsRatio), ratio).map { "\($0)× forward FLOPs" },
-            span(deltas.map(\.latencyRatioB1), ratio).map { "\($0)× latency (p50, batch 1)" },
-            span(deltas.map(\.latencyRatioBatch), ratio).map { "\($0)× latency (p50, batched)" },
-        ].compactMap { $0 }
-        let accuracy = span(deltas.map(\.accuracyDelta), { NumberFormat.signed($0, 1) }).map { "changes test accuracy by \($0) pp" }
-        switch (costs.isEmpty, accuracy) {
-        case (false, let a?): return "Attention costs " + costs.joined(separator: ", ") + " and " + a
-        case (false, nil): return "Attention costs " + costs.joined(separator: ", ")
-        case (true, let a?): return "Attention " + a
-        case (true, nil): return "No comparable numbers"
-        }
-    }
 }
 
 /// Warnings numbered in order of first appearance; rows with the same warning share its number.

@@ -37,6 +37,8 @@ public struct ReportRow: Sendable, Equatable {
     public var seeds: Int
     /// Failed runs at this point.
     public var failures: Int
+    /// Completed runs that did not train (included in the accuracy; see `TrainingOutcome`).
+    public var untrained = 0
     /// Mean test accuracy over the completed runs, as a fraction 0…1 (NaN when no run completed).
     public var accuracyMean: Double
     /// Sample standard deviation of the test accuracy over seeds, as a fraction (0 for one seed).
@@ -67,13 +69,13 @@ public struct ReportRow: Sendable, Equatable {
                 flopsForward: Double, flopsTrainStep: Double,
                 latencyP50B1: Double? = nil, latencyP99B1: Double? = nil,
                 latencyP50Batch: Double? = nil, latencyP99Batch: Double? = nil,
-                batchSize: Int, warnings: [String] = [], cost: CostDetails? = nil) {
+                batchSize: Int, warnings: [String] = [], cost: CostDetails? = nil, untrained: Int = 0) {
         self.model = model; self.point = point; self.seeds = seeds; self.failures = failures
         self.accuracyMean = accuracyMean; self.accuracyStd = accuracyStd; self.parameters = parameters
         self.flopsForward = flopsForward; self.flopsTrainStep = flopsTrainStep
         self.latencyP50B1 = latencyP50B1; self.latencyP99B1 = latencyP99B1
         self.latencyP50Batch = latencyP50Batch; self.latencyP99Batch = latencyP99Batch
-        self.batchSize = batchSize; self.warnings = warnings; self.cost = cost
+        self.batchSize = batchSize; self.warnings = warnings; self.cost = cost; self.untrained = untrained
     }
 
     // NaN never equals itself; two rows that both lack an accuracy are still the same row.
@@ -83,39 +85,7 @@ public struct ReportRow: Sendable, Equatable {
             && a.parameters == b.parameters && a.flopsForward == b.flopsForward && a.flopsTrainStep == b.flopsTrainStep
             && a.latencyP50B1 == b.latencyP50B1 && a.latencyP99B1 == b.latencyP99B1
             && a.latencyP50Batch == b.latencyP50Batch && a.latencyP99Batch == b.latencyP99Batch
-            && a.batchSize == b.batchSize && a.warnings == b.warnings && a.cost == b.cost
-    }
-}
-
-/// What attention costs and buys at one sweep point: a model against the no-attention counterpart its
-/// registry entry declares (`ModelRoles.noAttentionCounterpart`), both with the same settings.
-public struct AttentionDelta: Sendable, Equatable {
-    /// The row's model (registry name or model-entry label) that has attention.
-    public var model: String
-    /// The counterpart row's model: the same label with the counterpart's registry name.
-    public var counterpart: String
-    /// The sweep point both rows share (empty without a sweep).
-    public var point: [String: String]
-    /// Forward FLOPs of the attention model ÷ forward FLOPs of its counterpart.
-    public var flopsRatio: Double
-    /// p50 latency at batch 1, attention ÷ plain (nil unless both were measured).
-    public var latencyRatioB1: Double?
-    /// p50 latency at the batch size, attention ÷ plain (nil unless both were measured).
-    public var latencyRatioBatch: Double?
-    /// Mean test accuracy, attention − plain, in percentage points (NaN when either has no completed run).
-    public var accuracyDelta: Double
-
-    public init(model: String, counterpart: String, point: [String: String], flopsRatio: Double,
-                latencyRatioB1: Double?, latencyRatioBatch: Double?, accuracyDelta: Double) {
-        self.model = model; self.counterpart = counterpart
-        self.point = point; self.flopsRatio = flopsRatio; self.latencyRatioB1 = latencyRatioB1
-        self.latencyRatioBatch = latencyRatioBatch; self.accuracyDelta = accuracyDelta
-    }
-
-    public static func == (a: AttentionDelta, b: AttentionDelta) -> Bool {
-        a.model == b.model && a.counterpart == b.counterpart
-            && a.point == b.point && sameNumber(a.flopsRatio, b.flopsRatio) && a.latencyRatioB1 == b.latencyRatioB1
-            && a.latencyRatioBatch == b.latencyRatioBatch && sameNumber(a.accuracyDelta, b.accuracyDelta)
+            && a.batchSize == b.batchSize && a.warnings == b.warnings && a.cost == b.cost && a.untrained == b.untrained
     }
 }
 
