@@ -154,8 +154,10 @@ struct Panel {
         }
         out.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"none\" stroke=\"#444\"/>")
         out.append(text(xAxis.title, x: x + width / 2, y: bottom + 42, anchor: "middle", size: 12))
-        out.append(text(yAxis.title, x: 0, y: 0, anchor: "middle", size: 12,
-                        extra: " transform=\"translate(\(n(x - 52)),\(n(y + height / 2))) rotate(-90)\""))
+        if !yAxis.title.isEmpty {   // a category axis (rows labelled by the plot) has no title
+            out.append(text(yAxis.title, x: 0, y: 0, anchor: "middle", size: 12,
+                            extra: " transform=\"translate(\(n(x - 52)),\(n(y + height / 2))) rotate(-90)\""))
+        }
         return out
     }
 
