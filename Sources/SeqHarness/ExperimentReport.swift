@@ -55,6 +55,18 @@ public enum ExperimentReport {
         }
     }
 
+    /// Per model entry (and sweep point, when there is a sweep) the training histories of its seeds.
+    static func learningCurves(_ runs: [RunResult], sweepKeys: [String]) -> [LearningCurveSeries] {
+        var series: [LearningCurveSeries] = []
+        for run in runs where run.status != .failed && !run.history.isEmpty {
+            let point = Dictionary(uniqueKeysWithValues: sweepKeys.map { ($0, run.settings[$0] ?? "") })
+            let name = run.entry + (point.isEmpty ? "" : " · " + ReportOrder.label(point))
+            if let i = series.firstIndex(where: { $0.model == name }) { series[i].histories.append(run.history) }
+            else { series.append(LearningCurveSeries(model: name, histories: [run.history])) }
+        }
+        return series
+    }
+
     /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
     @discardableResult
     public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], pairs: [ComparisonPair],
@@ -68,6 +80,18 @@ public enum ExperimentReport {
             try writeAtomically(SVGPlot.costVersusLength(rows, lengthKey: lengthKey), to: folder + "/cost_vs_length.svg")
             plots.append("cost_vs_length.svg")
         }
+        if !comparisons.isEmpty {
+            let items = comparisons.allRuns.map { c in
+                PairedDifferencePlotItem(label: "\(c.a) − \(c.b)" + (c.point.isEmpty ? "" : " · " + ReportOrder.label(c.point)),
+                                         differences: c.differences, seeds: c.seeds,
+                                         interval: c.interval.map { $0.lower...$0.upper }, mean: c.summary.mean ?? .nan)
+            }
+            try writeAtomically(SVGPlot.pairedDifferences(items, metric: comparisons.allRuns[0].metric.displayName),
+                                to: folder + "/paired_differences.svg")
+            plots.append("paired_differences.svg")
+        }
+        try writeAtomically(SVGPlot.learningCurves(learningCurves(runs, sweepKeys: sweepKeys)), to: folder + "/learning_curves.svg")
+        plots.append("learning_curves.svg")
         try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
         try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots), to: folder + "/report.md")
         return Report.terminalTable(rows, comparisons: comparisons)
