@@ -165,3 +165,58 @@ final class OnePipelineTests: XCTestCase {
         XCTAssertTrue(fm.fileExists(atPath: results + "/link"), "the link itself is untouched")
     }
 }
+
+/// `seqbench compare` as a user runs it: within one experiment and across two folders, as JSON.
+final class CompareCommandTests: XCTestCase {
+    var dir = ""
+    let fm = FileManager.default
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "seqbench-compare-\(UUID().uuidString)"
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? fm.removeItem(atPath: dir) }
+
+    func testWithinAndAcrossExperimentsAsJSON() throws {
+        try "name: x\n".write(toFile: dir + "/x.yaml", atomically: true, encoding: .utf8)
+        func run(_ name: String, lr: String) throws -> String {
+            let r = try CLI.run(["run", "x.yaml", "--out", name, "--quiet", "--set", "name=\(name)",
+                                 "--set", "models=[bilstm, bilstm_attention]", "--set", "seeds=[1, 2, 3]", "--set", "train.lr=\(lr)"]
+                                + OnePipelineTests.tiny, in: dir)
+            XCTAssertEqual(r.status, 0, r.stderr + r.stdout)
+            XCTAssertTrue(r.stdout.contains("Paired comparisons over seeds"), r.stdout)
+            return dir + "/" + name
+        }
+        let old = try run("old", lr: "0.01"), new = try run("new", lr: "0.02")
+
+        let within = try CLI.run(["compare", old, "--json"])
+        XCTAssertEqual(within.status, 0, within.stderr)
+        let doc = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(within.stdout.utf8)) as? [String: Any])
+        let comparisons = try XCTUnwrap(doc["comparisons"] as? [[String: Any]])
+        XCTAssertEqual(comparisons.count, 1)
+        let c = comparisons[0]
+        for key in ["a", "b", "point", "metric", "n", "mean_diff", "median_diff", "ci95", "ci_method", "test", "p_value",
+                    "wins_a", "wins_b", "ties", "verdict", "excluded_runs", "mcnemar", "flops_ratio", "latency_ratios"] {
+            XCTAssertNotNil(c[key], "documented key \(key)")
+        }
+        XCTAssertEqual(c["a"] as? String, "bilstm_attention")
+        XCTAssertEqual(c["b"] as? String, "bilstm")
+        XCTAssertEqual(c["n"] as? Int, 3)
+        XCTAssertEqual((c["mcnemar"] as? [Any])?.count, 3, "one exact McNemar test per seed")
+        XCTAssertEqual((c["ci95"] as? [Double])?.count, 2)
+
+        let across = try CLI.run(["compare", old, new, "--csv"])
+        XCTAssertEqual(across.status, 0, across.stderr)
+        let lines = across.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3, "header, then bilstm and bilstm_attention new vs old: \(across.stdout)")
+        XCTAssertTrue(lines[1].hasPrefix("\(new),\(old),entry=bilstm"), String(lines[1]))
+
+        let markdown = try CLI.run(["compare", old, "--metric", "best_val_accuracy"])
+        XCTAssertEqual(markdown.status, 0, markdown.stderr)
+        XCTAssertTrue(markdown.stdout.contains("best val accuracy"), markdown.stdout)
+        let bad = try CLI.run(["compare", old, "--metric", "accuracy"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--metric 'accuracy' is not a recorded metric"), bad.stderr)
+    }
+}
