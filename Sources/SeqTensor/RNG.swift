@@ -65,6 +65,14 @@ public struct SeededRNG: RandomNumberGenerator, Sendable {
         return Int(next(upperBound: UInt64(bound)))
     }
 
+    /// Uniform in 0..<bound by the high half of a 64×64-bit product (Lemire): exactly one draw per call, so
+    /// the stream never depends on the values drawn (a bootstrap's resamples stay reproducible); the bias is
+    /// at most bound/2⁶⁴.
+    public mutating func nextIndex(below bound: Int) -> Int {
+        precondition(bound > 0, "nextIndex(below:) needs a positive bound")
+        return Int(next().multipliedFullWidth(by: UInt64(bound)).high)
+    }
+
     /// Fisher–Yates shuffle driven only by this generator.
     public mutating func shuffle<T>(_ array: inout [T]) {
         guard array.count > 1 else { return }

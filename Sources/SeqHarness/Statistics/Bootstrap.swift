@@ -1,8 +1,9 @@
 import Foundation
+import SeqTensor
 
 extension PairedStatistics {
     /// The expanded bootstrap percentile interval of the mean of `d`: resample d with replacement `resamples`
-    /// times (from a `SplitMix64` seeded with `seed`, so the interval is a pure function of its arguments),
+    /// times (from a `SeededRNG` seeded with `seed`, so the interval is a pure function of its arguments),
     /// and take the percentiles of the resampled means at α′/2 and 1 − α′/2, where
     /// Φ⁻¹(α′/2) = −√(n/(n−1)) · t_{1−α/2, n−1} (Hesterberg 2015, "What teachers should know about the
     /// bootstrap", §4.2). Percentiles interpolate linearly between order statistics, like numpy's default.
@@ -20,7 +21,7 @@ extension PairedStatistics {
                                          level: Double = level) -> ConfidenceInterval? {
         let n = d.count
         guard n >= 2, resamples >= 1 else { return nil }
-        var generator = SplitMix64(seed: seed)
+        var generator = SeededRNG(seed: seed)
         var means = [Double](repeating: 0, count: resamples)
         for r in 0..<resamples {
             var sum = 0.0
