@@ -217,8 +217,15 @@ func readArrays(_ group: HDF5Group, path: String, expected: [String: [Int]]? = n
     return try readArrays(group, path: path, prefix: "", expected: expected, visited: &visited)
 }
 
+/// How deep groups may nest in files seqbench walks: far beyond any model's parameter names, and shallow
+/// enough that a hostile file of nested groups cannot exhaust the stack.
+let maxGroupDepth = 64
+
 private func readArrays(_ group: HDF5Group, path: String, prefix: String, expected: [String: [Int]]?,
-                        visited: inout Set<HDF5ObjectAddress>) throws -> [NamedArray] {
+                        visited: inout Set<HDF5ObjectAddress>, depth: Int = 0) throws -> [NamedArray] {
+    guard depth < maxGroupDepth else {
+        throw StoreError(file: path, object: group.path, "groups nest more than \(maxGroupDepth) deep")
+    }
     var arrays: [NamedArray] = []
     for child in try group.childNames() {
         let object = group.path == "/" ? "/" + child : group.path + "/" + child
@@ -229,7 +236,8 @@ private func readArrays(_ group: HDF5Group, path: String, prefix: String, expect
             guard visited.insert(try sub.address).inserted else {
                 throw StoreError(file: path, object: object, "links back to a group already read (a hard-link cycle); seqbench reads only tree-shaped checkpoints")
             }
-            arrays += try readArrays(sub, path: path, prefix: name + ".", expected: expected, visited: &visited)
+            arrays += try readArrays(sub, path: path, prefix: name + ".", expected: expected, visited: &visited,
+                                     depth: depth + 1)
         case .dataset:
             let (shape, type) = try group.datasetInfo(child)
             guard type.hasPrefix("float") else {

@@ -34,7 +34,10 @@ public struct FileTreeNode: Sendable {
     /// time through a hard link (possibly a cycle back to an ancestor) is an error, never endless recursion.
     /// Only shapes and types are read for datasets, never their data.
     private static func node(_ g: HDF5Group, path: String, file: String,
-                             visited: inout Set<HDF5ObjectAddress>) throws -> FileTreeNode {
+                             visited: inout Set<HDF5ObjectAddress>, depth: Int = 0) throws -> FileTreeNode {
+        guard depth < maxGroupDepth else {
+            throw StoreError(file: file, object: path, "groups nest more than \(maxGroupDepth) deep")
+        }
         var children: [FileTreeNode] = []
         for name in try g.childNames() {
             let childPath = path == "/" ? "/" + name : path + "/" + name
@@ -44,7 +47,7 @@ public struct FileTreeNode: Sendable {
                 guard visited.insert(try sub.address).inserted else {
                     throw StoreError(file: file, object: childPath, "links back to a group already listed (a hard-link cycle or shared group); seqbench reads only tree-shaped files")
                 }
-                children.append(try node(sub, path: childPath, file: file, visited: &visited))
+                children.append(try node(sub, path: childPath, file: file, visited: &visited, depth: depth + 1))
             case .dataset:
                 let d = try g.dataset(name)
                 let (shape, type) = try d.info()

@@ -31,6 +31,8 @@ final class HostileCheckpointTests: XCTestCase {
         ("soft_link", "f['elsewhere'] = w; del f[W]; f[W] = h5py.SoftLink('/elsewhere')",
          "/params/classifier/weight", "is a soft link"),
         ("cycle", "f['params/loop'] = f['/']", "/params/loop", "hard-link cycle"),
+        ("deep", "g = f['params']\nfor i in range(200): g = g.create_group('n')",
+         "/params" + String(repeating: "/n", count: 64), "groups nest more than 64 deep"),
         ("vds", """
             del f[W]; layout = h5py.VirtualLayout(shape=w.shape, dtype='<f4')
             layout[...] = h5py.VirtualSource(os.path.join(d, 'other.h5'), 'w', shape=w.shape)
@@ -201,6 +203,9 @@ final class HostileCheckpointTests: XCTestCase {
         for (name, _, object, fragment) in Self.checkpoints where Self.structural.contains(name) {
             try assertRefused(["inspect", file(name)], file: file(name), object: object, fragment)
         }
+        // Nesting is limited from the root, so the group named is one level higher than for eval.
+        try assertRefused(["inspect", file("deep")], file: file("deep"),
+                          object: "/params" + String(repeating: "/n", count: 63), "groups nest more than 64 deep")
         // Shapes are shown, not read: a huge declared shape is fine to inspect.
         XCTAssertEqual(try cli(["inspect", file("huge_dims")]).status, 0)
     }
