@@ -83,8 +83,10 @@ extension HDF5Group {
             guard H5Lexists(id, prefix, seq_p_default()) > 0 else { return }
             if let problem = HDF5Group.linkProblem(prefix, in: id) {
                 // Name the link at fault, which may be a prefix of `path`.
-                throw HDF5Error(file: context.file, object: HDF5Path.resolve(prefix, from: self.path),
-                                operation: context.operation, reason: problem)
+                var error = HDF5Error(file: context.file, object: HDF5Path.resolve(prefix, from: self.path),
+                                      operation: context.operation, reason: problem)
+                error.isRefusal = true
+                throw error
             }
         }
     }
@@ -122,10 +124,10 @@ extension HDF5Dataset {
         defer { H5Pclose(dcpl) }
         let external = H5Pget_external_count(dcpl)
         guard external >= 0 else { throw context.stackError("cannot read external storage") }
-        if external > 0 { throw context.error("stored in an external file; \(selfContainedOnly)") }
+        if external > 0 { throw context.refusal("stored in an external file; \(selfContainedOnly)") }
         let layout = H5Pget_layout(dcpl)
         if layout == H5D_VIRTUAL {
-            throw context.error("is a virtual dataset (data mapped from other datasets or files); \(selfContainedOnly)")
+            throw context.refusal("is a virtual dataset (data mapped from other datasets or files); \(selfContainedOnly)")
         }
         guard layout == H5D_COMPACT || layout == H5D_CONTIGUOUS || layout == H5D_CHUNKED else {
             throw context.error("has an unknown storage layout (\(layout.rawValue))")
@@ -138,7 +140,7 @@ extension HDF5Dataset {
             let filter = H5Pget_filter2(dcpl, index, &flags, &count, nil, name.count, &name, &config)
             guard filter >= 0 else { throw context.stackError("cannot read filter") }
             guard HDF5Dataset.allowedFilters.contains(filter) else {
-                throw context.error("uses filter \(filter); seqbench reads only deflate, shuffle, fletcher32, "
+                throw context.refusal("uses filter \(filter); seqbench reads only deflate, shuffle, fletcher32, "
                     + "szip, nbit and scaleoffset")
             }
         }

@@ -157,7 +157,7 @@ public struct Checkpoint: Sendable {
             checkpoint.createdUTC = try root.stringAttribute("created_utc")
             return checkpoint
         } catch let e as HDF5Error {
-            throw StoreError(file: path, object: e.object, "\(e.operation) failed: \(e.reason)")
+            throw StoreError(file: path, object: e.object, e.detail)
         }
     }
 

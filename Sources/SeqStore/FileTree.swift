@@ -26,7 +26,7 @@ public struct FileTreeNode: Sendable {
             var visited: Set<HDF5ObjectAddress> = [try f.root.address]
             return try node(f.root, path: "/", file: file, visited: &visited)
         } catch let e as HDF5Error {
-            throw StoreError(file: file, object: e.object, "\(e.operation) failed: \(e.reason)")
+            throw StoreError(file: file, object: e.object, e.detail)
         }
     }
 

@@ -179,6 +179,10 @@ final class HostileCheckpointTests: XCTestCase {
         for (name, _, object, fragment) in Self.checkpoints {
             try assertRefused(["eval", file(name)], file: file(name), object: object, fragment)
         }
+        // The whole line, for the issue's example: no operation, just what is wrong and why.
+        XCTAssertEqual(try cli(["eval", file("external_storage")]).stderr,
+                       "Error: \(file("external_storage")): /params/classifier/weight: stored in an external file; "
+                       + "seqbench reads only self-contained files\n")
     }
 
     func testPredictRefusesHostileCheckpoints() throws {

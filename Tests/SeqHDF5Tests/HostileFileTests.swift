@@ -66,6 +66,12 @@ final class HostileFileTests: HDF5TestCase {
             del f['params/w']; f.create_dataset('params/w', shape=w.shape, dtype='<f4', external=[(s, 0, w.nbytes)])
             """)
         try assertRefused(file, "stored in an external file; seqbench reads only self-contained files")
+        let h5 = try HDF5File.open(file)
+        defer { try? h5.close() }
+        let error = assertHDF5Error(try h5.root.read("params/w", as: Float.self))
+        XCTAssertEqual(error?.isRefusal, true)
+        XCTAssertEqual(error?.description,
+                       "\(file): /params/w: stored in an external file; seqbench reads only self-contained files")
     }
 
     func testExternalLinkIsNeverFollowed() throws {
