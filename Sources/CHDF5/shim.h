@@ -60,4 +60,9 @@ static inline hid_t seq_std_i64le(void) { return H5T_STD_I64LE; }
 
 static inline hid_t seq_c_s1(void) { return H5T_C_S1; }
 
+// MARK: - Object info
+
+/// `H5O_INFO_BASIC` (fileno, addr, type, rc), for `H5Oget_info2`.
+static inline unsigned seq_o_info_basic(void) { return H5O_INFO_BASIC; }
+
 #endif // SEQBENCH_CHDF5_SHIM_H

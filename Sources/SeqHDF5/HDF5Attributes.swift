@@ -185,8 +185,7 @@ extension HDF5Object {
     }
 
     private func count(_ shape: [Int], _ context: HDF5ErrorContext) throws -> Int {
-        guard let count = HDF5Shape.elementCount(shape) else { throw context.error("attribute too large") }
-        return count
+        try HDF5ReadLimits.checkedCount(shape, context)
     }
 
     private func singleValueError(_ shape: [Int], _ context: HDF5ErrorContext) -> HDF5Error {

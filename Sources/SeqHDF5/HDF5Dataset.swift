@@ -40,7 +40,7 @@ public final class HDF5Dataset: HDF5Object {
                 throw context.error("shape mismatch: expected \(HDF5Shape.describe(expectedShape)), "
                     + "found \(HDF5Shape.describe(shape))")
             }
-            guard let count = HDF5Shape.elementCount(shape) else { throw context.error("dataset too large") }
+            let count = try HDF5ReadLimits.checkedCount(shape, context)
             let values = try HDF5IO.readNumbers(T.self, storedType: storedType, count: count, context) {
                 H5Dread(id, $0, seq_s_all(), seq_s_all(), seq_p_default(), $1)
             }
@@ -58,6 +58,7 @@ public final class HDF5Dataset: HDF5Object {
             guard shape.count <= 1 else {
                 throw context.error("expected a 1-D string dataset, found shape \(HDF5Shape.describe(shape))")
             }
+            _ = try HDF5ReadLimits.checkedCount(shape, context)
             return try HDF5IO.readStrings(storedType: storedType, space: space, count: shape.first ?? 1, context) {
                 H5Dread(id, $0, seq_s_all(), seq_s_all(), seq_p_default(), $1)
             }

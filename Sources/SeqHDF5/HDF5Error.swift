@@ -15,6 +15,10 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
     public var operation: String
     /// A short, single-line explanation of the failure.
     public var reason: String
+    /// Whether the object was refused as unsafe to read from an untrusted
+    /// file (a link out of the file, external storage, ...) rather than an
+    /// operation failing; the description then leaves out the operation.
+    public var isRefusal = false
 
     /// Creates an error. Newlines in any field are folded into spaces so the
     /// description always stays on one line.
@@ -25,9 +29,16 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
         self.reason = HDF5Error.singleLine(reason)
     }
 
-    /// `<file>: <object>: <operation> failed: <reason>` on one line.
+    /// `<file>: <object>: <operation> failed: <reason>` on one line
+    /// (`<file>: <object>: <reason>` for refusals).
     public var description: String {
-        HDF5Error.singleLine("\(file): \(object): \(operation) failed: \(reason)")
+        HDF5Error.singleLine("\(file): \(object): \(detail)")
+    }
+
+    /// What went wrong without file and object: `<operation> failed: <reason>`,
+    /// or just the reason for refusals.
+    public var detail: String {
+        isRefusal ? reason : "\(operation) failed: \(reason)"
     }
 
     static func singleLine(_ text: String) -> String {
@@ -45,6 +56,13 @@ struct HDF5ErrorContext {
     /// An error with an explicit reason.
     func error(_ reason: String) -> HDF5Error {
         HDF5Error(file: file, object: object, operation: operation, reason: reason)
+    }
+
+    /// A refusal of unsafe content; see ``HDF5Error/isRefusal``.
+    func refusal(_ reason: String) -> HDF5Error {
+        var error = error(reason)
+        error.isRefusal = true
+        return error
     }
 
     /// An error whose reason is the innermost message on HDF5's error stack,

@@ -27,7 +27,9 @@ public final class HDF5Group: HDF5Object {
         return HDF5Group.exists(path, in: id)
     }
 
-    /// Whether `path` is a group, a dataset, or nothing.
+    /// Whether `path` is a group, a dataset, or nothing. Soft, external and
+    /// user-defined links are never followed and give `.none`; use
+    /// ``checkLinks(_:)`` to tell them apart from missing objects.
     public func kind(of path: String) -> HDF5ObjectKind {
         HDF5Library.prepare()
         guard isOpen else { return .none }
@@ -38,6 +40,7 @@ public final class HDF5Group: HDF5Object {
     public func group(_ path: String) throws -> HDF5Group {
         let context = context("open group", object: path)
         let id = try checkedID(context)
+        try checkLinks(path, context)
         switch HDF5Group.kind(of: path, in: id) {
         case .none: throw context.error("group does not exist")
         case .dataset: throw context.error("object is a dataset, not a group")
@@ -199,8 +202,12 @@ public final class HDF5Group: HDF5Object {
     }
 
     /// Opens the dataset at `path` with clear errors for missing objects.
+    /// Every dataset opened for reading passes through here, so the checks
+    /// for untrusted files (hard links only, self-contained storage) apply
+    /// to all read paths.
     private func openDataset(_ path: String, _ context: HDF5ErrorContext) throws -> HDF5Dataset {
         let id = try checkedID(context)
+        try checkLinks(path, context)
         switch HDF5Group.kind(of: path, in: id) {
         case .none: throw context.error("dataset does not exist")
         case .group: throw context.error("object is a group, not a dataset")
@@ -208,7 +215,9 @@ public final class HDF5Group: HDF5Object {
         }
         let datasetID = H5Dopen2(id, HDF5Path.normalized(path), seq_p_default())
         guard datasetID >= 0 else { throw context.stackError("cannot open dataset") }
-        return HDF5Dataset(id: datasetID, path: context.object, file: file)
+        let dataset = HDF5Dataset(id: datasetID, path: context.object, file: file)
+        try dataset.checkSelfContained(context)
+        return dataset
     }
 
     /// Creates an empty dataset, replacing an existing dataset at `path`.
@@ -259,19 +268,25 @@ public final class HDF5Group: HDF5Object {
         }
     }
 
+    /// A link that is not a hard link counts as existing but is never
+    /// followed (following an external link opens another file); opening
+    /// it through ``group(_:)`` or ``dataset(_:)`` then reports why it is refused.
     static func exists(_ path: String, in location: hid_t) -> Bool {
         if HDF5Path.components(path).isEmpty { return true }  // "", ".", "/"
         for prefix in HDF5Path.prefixes(path) {
             // Fails (< 0) rather than returning false when an earlier component
             // is missing or not a group, so check each level in turn.
             guard H5Lexists(location, prefix, seq_p_default()) > 0 else { return false }
+            if linkProblem(prefix, in: location) != nil { return true }
         }
         // The link may still dangle (soft links).
         return H5Oexists_by_name(location, HDF5Path.normalized(path), seq_p_default()) > 0
     }
 
+    /// Links other than hard links give `.none` without being followed.
     static func kind(of path: String, in location: hid_t) -> HDF5ObjectKind {
         guard exists(path, in: location) else { return .none }
+        if HDF5Path.prefixes(path).contains(where: { linkProblem($0, in: location) != nil }) { return .none }
         let objectID = H5Oopen(location, HDF5Path.normalized(path), seq_p_default())
         guard objectID >= 0 else { return .none }
         defer { H5Oclose(objectID) }

@@ -131,7 +131,7 @@ public enum Prediction {
                 return SequenceBatch(features: features, featureCount: shape[2], lengths: lengthsInt, length: T)
             }
         } catch let e as HDF5Error {
-            throw StoreError(file: path, object: e.object, "\(e.operation) failed: \(e.reason)")
+            throw StoreError(file: path, object: e.object, e.detail)
         }
     }
 }

@@ -98,6 +98,11 @@ public struct Checkpoint: Sendable {
     // MARK: reading
 
     /// Reads and validates a checkpoint; errors name the file and the object at fault.
+    ///
+    /// The file is treated as untrusted: links other than hard links, data stored outside the file and
+    /// unknown filters are refused (by SeqHDF5), group cycles are an error, every weight array's type and
+    /// shape is checked against the model the stored config describes before its data is read, weights must
+    /// be finite, and the integer attributes must be in range.
     public static func read(from path: String) throws -> Checkpoint {
         let file = try FileFormat.checkpoint.open(path)
         defer { try? file.close() }
@@ -106,34 +111,43 @@ public struct Checkpoint: Sendable {
             guard let kind = Kind(rawValue: try root.stringAttribute("kind")) else {
                 throw StoreError(file: path, object: "/", "attribute 'kind' must be 'best' or 'last'")
             }
-            let parameters = try readArrays(root.group("params"), path: path)
+            // The config first: the model it describes tells which shapes to expect before reading any data.
+            let config = try RunConfig.decode(json: try root.stringAttribute("config_json"), file: path)
+            let expected = expectedShapes(config)
+            for name in ["epoch", "step"] { _ = try checkedCount(root, name, file: path) }
+            let parameters = try readArrays(root.group("params"), path: path, expected: expected)
             let optimizerGroup = try root.group("optimizer")
             var buffers: [String: [String: [Float]]] = [:]
             for kindName in try optimizerGroup.childNames() {
-                let arrays = try readArrays(optimizerGroup.group(kindName), path: path)
+                let arrays = try readArrays(optimizerGroup.group(kindName), path: path, expected: expected)
                 buffers[kindName] = Dictionary(uniqueKeysWithValues: arrays.map { ($0.name, $0.values) })
             }
             let optimizer = OptimizerState(name: try optimizerGroup.stringAttribute("name"),
-                                           step: try optimizerGroup.intAttribute("step"), buffers: buffers)
+                                           step: try checkedCount(optimizerGroup, "step", file: path), buffers: buffers)
             let history = try HistoryColumns.read(root.group("history")).records
             let training = try root.group("training")
+            let bestEpoch = try checkedCount(training, "best_epoch", file: path, max: history.count)
             var bestWeights: [String: [Float]] = [:]
             if training.exists("best_params") {
-                for a in try readArrays(training.group("best_params"), path: path) { bestWeights[a.name] = a.values }
-            } else if try training.intAttribute("best_epoch") > 0 {
+                for a in try readArrays(training.group("best_params"), path: path, expected: expected) { bestWeights[a.name] = a.values }
+            } else if bestEpoch > 0 {
                 bestWeights = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.values) })
+            }
+            let bestAccuracy = try training.doubleAttribute("best_val_accuracy")
+            // -inf is what a trainer that has not validated yet holds; NaN or above 1 is never valid.
+            guard bestAccuracy == -.infinity || (0...1).contains(bestAccuracy) else {
+                throw StoreError(file: path, object: "/training", "attribute 'best_val_accuracy' is \(bestAccuracy); it must be in [0, 1]")
             }
             let trainer = TrainerState(
                 history: history,
                 shuffleState: UInt64(UInt(bitPattern: try training.intAttribute("shuffle_rng_state"))),
-                bestEpoch: try training.intAttribute("best_epoch"),
-                bestValidationAccuracy: try training.doubleAttribute("best_val_accuracy"),
-                epochsWithoutImprovement: try training.intAttribute("epochs_without_improvement"),
+                bestEpoch: bestEpoch,
+                bestValidationAccuracy: bestAccuracy,
+                epochsWithoutImprovement: try checkedCount(training, "epochs_without_improvement", file: path, max: history.count),
                 bestWeights: bestWeights, optimizer: optimizer)
             var metrics = RunMetrics()
             let metricsGroup = try root.group("metrics")
             for key in try metricsGroup.attributeNames() { metrics.set(column: key, try metricsGroup.doubleAttribute(key)) }
-            let config = try RunConfig.decode(json: try root.stringAttribute("config_json"), file: path)
             let model = try root.stringAttribute("model"), seed = UInt64(UInt(bitPattern: try root.intAttribute("seed")))
             guard model == config.model, seed == config.seed else {
                 throw StoreError(file: path, object: "/", "attributes model '\(model)' and seed \(seed) disagree with config_json (\(config.model), seed \(config.seed))")
@@ -143,7 +157,7 @@ public struct Checkpoint: Sendable {
             checkpoint.createdUTC = try root.stringAttribute("created_utc")
             return checkpoint
         } catch let e as HDF5Error {
-            throw StoreError(file: path, object: e.object, "\(e.operation) failed: \(e.reason)")
+            throw StoreError(file: path, object: e.object, e.detail)
         }
     }
 
@@ -173,17 +187,82 @@ func writeArrays(_ arrays: [NamedArray], into group: HDF5Group) throws {
     for a in arrays { try group.write(a.path, values: a.values, shape: a.shape) }
 }
 
+extension Checkpoint {
+    /// The parameter shapes of the model `config` describes, by state_dict name; `nil` when the config
+    /// cannot build a model (reported by whoever builds it, e.g. `LoadedCheckpoint`).
+    static func expectedShapes(_ config: RunConfig) -> [String: [Int]]? {
+        guard let model = try? ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed) else { return nil }
+        return Dictionary(model.parameters.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// An integer attribute that counts something (epochs, steps): at least 0 and at most `max`.
+    static func checkedCount(_ object: HDF5Object, _ name: String, file: String, max: Int = 1 << 48) throws -> Int {
+        let value = try object.intAttribute(name)
+        guard value >= 0 && value <= max else {
+            throw StoreError(file: file, object: object.path, "attribute '\(name)' is \(value); it must be in 0...\(max)")
+        }
+        return value
+    }
+}
+
 /// Every float dataset below `group`, named by path with `.` for `/`, in sorted path order.
-func readArrays(_ group: HDF5Group, path: String, prefix: String = "") throws -> [NamedArray] {
-    try group.childNames().flatMap { child -> [NamedArray] in
+///
+/// Untrusted input: each dataset's type and shape are checked before its data is read (against `expected`,
+/// the model's parameter shapes by name, when given), the values must be finite, and a group reached
+/// twice (a hard-link cycle such as `params/loop` → `/`) is an error instead of endless recursion.
+func readArrays(_ group: HDF5Group, path: String, expected: [String: [Int]]? = nil) throws -> [NamedArray] {
+    // The root is marked visited too, so a link back to it is caught at the link itself.
+    var visited: Set<HDF5ObjectAddress> = [try group.address]
+    if group.path != "/" { visited.insert(try group.group("/").address) }
+    return try readArrays(group, path: path, prefix: "", expected: expected, visited: &visited)
+}
+
+/// How deep groups may nest in files seqbench walks: far beyond any model's parameter names, and shallow
+/// enough that a hostile file of nested groups cannot exhaust the stack.
+let maxGroupDepth = 64
+
+private func readArrays(_ group: HDF5Group, path: String, prefix: String, expected: [String: [Int]]?,
+                        visited: inout Set<HDF5ObjectAddress>, depth: Int = 0) throws -> [NamedArray] {
+    guard depth < maxGroupDepth else {
+        throw StoreError(file: path, object: group.path, "groups nest more than \(maxGroupDepth) deep")
+    }
+    var arrays: [NamedArray] = []
+    for child in try group.childNames() {
+        let object = group.path == "/" ? "/" + child : group.path + "/" + child
+        let name = prefix + child
         switch group.kind(of: child) {
-        case .group: return try readArrays(group.group(child), path: path, prefix: prefix + child + ".")
+        case .group:
+            let sub = try group.group(child)
+            guard visited.insert(try sub.address).inserted else {
+                throw StoreError(file: path, object: object, "links back to a group already read (a hard-link cycle); seqbench reads only tree-shaped checkpoints")
+            }
+            arrays += try readArrays(sub, path: path, prefix: name + ".", expected: expected, visited: &visited,
+                                     depth: depth + 1)
         case .dataset:
+            let (shape, type) = try group.datasetInfo(child)
+            guard type.hasPrefix("float") else {
+                throw StoreError(file: path, object: object, "stores \(type); weights must be float32")
+            }
+            if let expected {
+                guard let want = expected[name] else {
+                    throw StoreError(file: path, object: object, "is not a parameter of the model the stored config describes")
+                }
+                guard want == shape else {
+                    throw StoreError(file: path, object: object, "has shape \(shape), but the stored config implies \(want)")
+                }
+            }
             let a = try group.read(child, as: Float.self)
-            return [NamedArray(name: prefix + child, shape: a.shape, values: a.values)]
-        case .none: return []
+            let nonFinite = a.values.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+            if nonFinite > 0 {
+                throw StoreError(file: path, object: object, "\(nonFinite) non-finite value\(nonFinite == 1 ? "" : "s") (NaN or Inf)")
+            }
+            arrays.append(NamedArray(name: name, shape: a.shape, values: a.values))
+        case .none:
+            // Soft and external links are refused here; anything else (a committed datatype) holds no weights.
+            try group.checkLinks(child)
         }
     }
+    return arrays
 }
 
 /// Training history as HDF5 columns (one 1-D dataset per field), the layout pandas reads directly.

@@ -88,7 +88,10 @@ public struct HDF5Task: Sendable {
 
         func info(_ name: String) throws -> (shape: [Int], type: String)? {
             switch root.kind(of: name) {
-            case .none: return nil
+            case .none:
+                // A soft or external link shows as `.none` but exists: opening it reports why it is refused.
+                guard root.exists(name) else { return nil }
+                let i = try root.datasetInfo(name); return (i.shape, i.typeDescription)
             case .group: throw bad("/" + name, "is a group; expected a dataset")
             case .dataset: let i = try root.datasetInfo(name); return (i.shape, i.typeDescription)
             }
