@@ -92,11 +92,11 @@ enum OutputFolder {
     /// experiment; with `force` its contents are deleted (never the folder itself, which may be a mount point
     /// or a link's target), with `resume` or `shared` (a shard) it is kept as it is.
     ///
-    /// Takes the experiment's lock (`ExperimentLock`, held to the end of the process) before touching
-    /// anything: exclusively, or shared by the shards of one experiment; a folder another seqbench holds is
-    /// refused. With `resume` (not for a shard, whose siblings may write on other nodes) the temporary files
-    /// of writes cut short (a killed process) are removed: the exclusive lock proves no live seqbench is
-    /// writing them.
+    /// Unless `shared`, takes the experiment's lock (`ExperimentLock`, exclusive, held to the end of the
+    /// process) before touching anything; a folder another seqbench holds is refused. Shards take none: they
+    /// share the folder by design and write no shared file (not even the lock file). With `resume` (not for a
+    /// shard, whose siblings may write on other nodes) the temporary files of writes cut short (a killed
+    /// process) are removed: the exclusive lock proves no live seqbench is writing them.
     static func prepare(_ path: String, resume: Bool, force: Bool, shared: Bool, quiet: Bool = false) throws -> String {
         let folder = resolve(path)
         let fm = FileManager.default
@@ -112,7 +112,7 @@ enum OutputFolder {
                 guard force || resume || shared else {
                     throw ValidationError("\(folder) already holds an experiment; pass --resume to continue it or --force to start over")
                 }
-                lock = try ExperimentLock.acquire(folder, mode: shared ? .shared : .exclusive)
+                if !shared { lock = try ExperimentLock.acquire(folder, mode: .exclusive) }
                 if force {
                     // Each entry is removed as itself: a symlink inside is unlinked, never followed.
                     for entry in contents { try fm.removeItem(atPath: folder + "/" + entry) }
@@ -120,9 +120,8 @@ enum OutputFolder {
             }
         }
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        if lock == nil { lock = try ExperimentLock.acquire(folder, mode: shared ? .shared : .exclusive) }
-        // Not for shards: they may run on other nodes, whose locks a cluster file system may not show.
-        if resume, !shared, lock?.isAlone == true {
+        if lock == nil && !shared { lock = try ExperimentLock.acquire(folder, mode: .exclusive) }
+        if resume, lock?.isAlone == true {
             let removed = StaleTemporaries.remove(in: folder)
             if !removed.isEmpty && !quiet {
                 say("removed \(removed.count) temporary file(s) left by an interrupted seqbench")

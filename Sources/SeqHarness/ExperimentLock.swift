@@ -6,9 +6,10 @@ import SeqStore
 /// be stale: a leftover file that nobody holds locks nothing. The holder writes "<pid> <host>" into the file
 /// for the message the next process shows.
 ///
-/// `run` and `train` hold it exclusively; the shards of one experiment (`run --shard`) share it, which keeps
-/// a whole-experiment run out while any shard runs. `collect` takes none (it only rewrites the experiment's
-/// own files, each atomically).
+/// `run` and `train` hold it exclusively. The shards of one experiment (`run --shard`, `slurm`) take none:
+/// they share the folder by design and write no shared file. `collect` takes none either (it only rewrites
+/// the experiment's own files, each atomically). `.shared` is there for callers that want to keep an
+/// exclusive holder out while they run.
 public final class ExperimentLock {
     public static let fileName = ".seqbench.lock"
     public enum Mode: Sendable { case exclusive, shared }
