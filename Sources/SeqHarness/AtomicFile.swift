@@ -42,3 +42,17 @@ public func writeAtomically(_ data: Data, to path: String, permissions: Int? = n
 
 /// Text, UTF-8, written atomically.
 public func writeAtomically(_ text: String, to path: String) throws { try writeAtomically(Data(text.utf8), to: path) }
+
+/// `mkdir -p`, failing with one line naming the folder ("…: cannot create folder: Read-only file system").
+public func createFolder(_ path: String) throws {
+    var info = stat()
+    if stat(path, &info) == 0 {
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { throw StoreError(file: path, "cannot create folder: a file is in the way") }
+        return
+    }
+    let parent = (path as NSString).deletingLastPathComponent
+    if !parent.isEmpty && parent != path { try createFolder(parent) }
+    guard mkdir(path, 0o777) == 0 || errno == EEXIST else {
+        throw StoreError(file: path, "cannot create folder: \(String(cString: strerror(errno)))")
+    }
+}

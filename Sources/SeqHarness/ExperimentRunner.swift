@@ -44,7 +44,7 @@ public struct ExperimentRunner {
     /// names every such run and the first error.
     public func run() throws -> [RunResult] {
         ComputeThreads.set(plan.threads)
-        try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
+        try createFolder(out + "/runs")
         var results: [RunResult] = []
         var unsaved = UnsavedRuns()
         let runs = self.runs
@@ -64,11 +64,10 @@ public struct ExperimentRunner {
                 let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
                                        status: .failed, reason: reason, config: run.config, settings: run.settings)
                 do {
-                    try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+                    try createFolder(folder.path)
                     try failed.write(to: folder.result)
                 } catch {
-                    // The run's own error comes first: it is usually the same cause (a checkpoint not written).
-                    unsaved.add(run.id, reason)
+                    unsaved.add(run.id, "\(error)")
                 }
                 progress(.runFailed(id: run.id, reason: reason))
                 results.append(failed)
