@@ -43,6 +43,11 @@ struct ExperimentSession {
             try Self.exitIfFailed(failed)
             return
         }
+        if let failure = failure as? UnsavedRuns {
+            // The experiment's files are rebuilt if they still can be; the unsaved runs are the error.
+            _ = try? Collector.write(runner: runner, folder: folder)
+            throw failure
+        }
         let runs = try Collector.write(runner: runner, folder: folder)
         if let failure { throw failure }
         try Self.exitIfFailed(runs.filter { $0.status == .failed })
@@ -86,26 +91,42 @@ enum OutputFolder {
     /// Makes `path` ready for an experiment and returns it resolved. A non-empty folder must be an
     /// experiment; with `force` its contents are deleted (never the folder itself, which may be a mount point
     /// or a link's target), with `resume` or `shared` (a shard) it is kept as it is.
-    static func prepare(_ path: String, resume: Bool, force: Bool, shared: Bool) throws -> String {
+    ///
+    /// Unless `shared`, takes the experiment's lock (`ExperimentLock`, exclusive, held to the end of the
+    /// process) before touching anything; a folder another seqbench holds is refused. Shards take none: they
+    /// share the folder by design and write no shared file (not even the lock file). With `resume` (not for a
+    /// shard, whose siblings may write on other nodes) the temporary files of writes cut short (a killed
+    /// process) are removed: the exclusive lock proves no live seqbench is writing them.
+    static func prepare(_ path: String, resume: Bool, force: Bool, shared: Bool, quiet: Bool = false) throws -> String {
         let folder = resolve(path)
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
+        var lock: ExperimentLock?
         if fm.fileExists(atPath: folder, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw ValidationError("output folder \(folder) is a file, not a folder") }
-            let contents = try fm.contentsOfDirectory(atPath: folder)
+            let contents = try fm.contentsOfDirectory(atPath: folder).filter { $0 != ExperimentLock.fileName }
             if !contents.isEmpty {
                 guard fm.fileExists(atPath: folder + "/" + ExperimentManifest.fileName) else {
                     throw ValidationError("output folder \(folder) is not empty and holds no seqbench experiment (no \(ExperimentManifest.fileName)); choose an empty or new folder")
                 }
+                guard force || resume || shared else {
+                    throw ValidationError("\(folder) already holds an experiment; pass --resume to continue it or --force to start over")
+                }
+                if !shared { lock = try ExperimentLock.acquire(folder, mode: .exclusive) }
                 if force {
                     // Each entry is removed as itself: a symlink inside is unlinked, never followed.
                     for entry in contents { try fm.removeItem(atPath: folder + "/" + entry) }
-                } else if !resume && !shared {
-                    throw ValidationError("\(folder) already holds an experiment; pass --resume to continue it or --force to start over")
                 }
             }
         }
         try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        if lock == nil && !shared { lock = try ExperimentLock.acquire(folder, mode: .exclusive) }
+        if resume, lock?.isAlone == true {
+            let removed = StaleTemporaries.remove(in: folder)
+            if !removed.isEmpty && !quiet {
+                say("removed \(removed.count) temporary file(s) left by an interrupted seqbench")
+            }
+        }
         return folder
     }
 

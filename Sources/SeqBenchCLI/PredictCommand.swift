@@ -14,10 +14,14 @@ struct PredictCommand: ParsableCommand {
 
     @Argument(help: "A checkpoint written by seqbench.") var checkpoint: String
     @Option(help: "Input HDF5 file.") var input: String
-    @Option(help: "Output HDF5 file (written atomically).") var output: String
+    @Option(help: "Output HDF5 file (written atomically). Never the checkpoint or the input; an existing file only with --force.")
+    var output: String
+    @Flag(help: "Replace an existing OUTPUT (a regular file; never the checkpoint or the input).") var force = false
 
     func run() throws {
         let loaded = try LoadedCheckpoint(checkpoint)
+        // Output safety: a new regular file, or an existing one with --force; never what is read.
+        try OutputTarget.check(output, force: force, protecting: [("checkpoint", checkpoint), ("input", input)])
         try Prediction.run(loaded, input: input, output: output)
         print("wrote \(output)")
     }

@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
         }
         let plan = try manifest.plan()
         let folder = try OutputFolder.prepare(out ?? (isDirectory.boolValue ? config : "Results/" + plan.name),
-                                              resume: resume, force: force, shared: shard != nil)
+                                              resume: resume, force: force, shared: shard != nil, quiet: quiet)
         if shard != nil, let frozen = try? ExperimentManifest.read(folder: folder).plan(), frozen != plan {
             throw ValidationError("""
                 \(folder) holds an experiment planned differently (its experiment.json): a shard must run the plan the \

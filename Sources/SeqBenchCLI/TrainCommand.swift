@@ -50,7 +50,7 @@ struct TrainCommand: ParsableCommand {
         var config = ExperimentConfig(source: "seqbench train")
         for s in settings + overrides { try config.apply(override: s) }
         let plan = try config.plan()
-        let folder = try OutputFolder.prepare(out, resume: resume, force: force, shared: false)
+        let folder = try OutputFolder.prepare(out, resume: resume, force: force, shared: false, quiet: quiet)
         try ExperimentSession(manifest: ExperimentManifest(plan: plan, overrides: settings + overrides), plan: plan,
                               folder: folder, resume: resume, quiet: quiet).execute()
     }

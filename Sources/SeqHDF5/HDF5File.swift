@@ -90,11 +90,19 @@ public final class HDF5File {
 
     /// Builds an HDF5 file so that `path` only ever holds a complete file.
     ///
-    /// Creates `<dir>/.<name>.tmp-<pid>-<random>` next to `path`, runs `body`
-    /// on it, closes it, syncs it to disk and renames it over `path` (POSIX
-    /// `rename`, atomic within a file system). If anything throws, including
-    /// `body`, the temporary file is removed and the error rethrown; an
-    /// existing file at `path` is then left untouched.
+    /// Creates `<dir>/.<name>.tmp-<pid>-<random>` next to `path` (exclusively:
+    /// never someone else's file), runs `body` on an HDF5 file of that name
+    /// kept in memory, then writes its image into the temporary file, syncs it
+    /// to disk and renames it over `path` (POSIX `rename`, atomic within a file
+    /// system). If anything throws, including `body`, the temporary file is
+    /// removed and the error rethrown; an existing file at `path` is then left
+    /// untouched.
+    ///
+    /// HDF5 itself never writes to disk here: a full disk or a read-only
+    /// folder fails the plain `write`/`fsync`/`rename` with one error naming
+    /// `path`, and every HDF5 identifier is closed on every path (HDF5 cannot
+    /// close a file whose flush fails, which used to leave handles open and
+    /// crash the process at exit).
     public static func writeAtomically(to path: String, _ body: (HDF5File) throws -> Void) throws {
         HDF5Library.prepare()
         let context = HDF5ErrorContext(file: path, object: "/", operation: "write atomically")
@@ -106,26 +114,72 @@ public final class HDF5File {
         let temporary = (directory.map { $0 + "/" } ?? "") + ".\(name).tmp-\(getpid())-\(suffix)"
 
         // Exclusive create: never clobber someone else's file.
-        let file: HDF5File
-        do {
-            file = try create(temporary, exclusive: true)
-        } catch let error as HDF5Error {
-            throw HDF5Error(file: path, object: "/", operation: "create temporary file", reason: error.reason)
+        let descriptor = posixOpen(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        guard descriptor >= 0 else {
+            throw HDF5Error(file: path, object: "/", operation: "create temporary file", reason: errnoDescription(errno))
         }
+        var descriptorOpen = true
+        var file: HDF5File?
         do {
-            try body(file)
-            try file.close()
-            try syncToDisk(temporary, context)
+            let memory = try createInMemory(temporary, context)
+            file = memory
+            try body(memory)
+            let image = try memory.image(context)
+            try memory.close()
+            try image.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let written = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw context.error("cannot write temporary file: \(errnoDescription(errno))")
+                    }
+                    offset += written
+                }
+            }
+            guard fsync(descriptor) == 0 else {
+                throw context.error("cannot sync temporary file: \(errnoDescription(errno))")
+            }
+            descriptorOpen = false
+            guard posixClose(descriptor) == 0 else {
+                throw context.error("cannot write temporary file: \(errnoDescription(errno))")
+            }
             guard rename(temporary, path) == 0 else {
                 throw context.error("cannot rename temporary file: \(errnoDescription(errno))")
             }
         } catch {
-            try? file.close()
+            try? file?.close()
+            if descriptorOpen { _ = posixClose(descriptor) }
             unlink(temporary)
             throw error
         }
         // Make the rename itself durable (best effort).
         syncDirectory(directory ?? ".")
+    }
+
+    /// The bytes of this (in-memory) file, after flushing it.
+    private func image(_ context: HDF5ErrorContext) throws -> [UInt8] {
+        guard state.isOpen else { throw context.error("file is closed") }
+        guard H5Fflush(state.id, H5F_SCOPE_GLOBAL) >= 0 else { throw context.stackError("cannot flush file") }
+        let size = H5Fget_file_image(state.id, nil, 0)
+        guard size > 0 else { throw context.stackError("cannot get file image") }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = bytes.withUnsafeMutableBytes { H5Fget_file_image(state.id, $0.baseAddress, size) }
+        guard got == size else { throw context.stackError("cannot get file image") }
+        return bytes
+    }
+
+    /// A new HDF5 file held in memory only (the core driver without a backing store); `path` names it in
+    /// errors. The library's own name for it is `path` with a suffix that exists on no disk.
+    private static func createInMemory(_ path: String, _ context: HDF5ErrorContext) throws -> HDF5File {
+        let fapl = try fileAccessList(context)
+        defer { H5Pclose(fapl) }
+        guard H5Pset_fapl_core(fapl, 1 << 20, false) >= 0 else {
+            throw context.stackError("cannot configure an in-memory file")
+        }
+        let id = H5Fcreate(path + ".memory", seq_f_acc_trunc(), seq_p_default(), fapl)
+        guard id >= 0 else { throw context.stackError("cannot create file") }
+        return try wrap(id: id, path: path, writable: true, context)
     }
 
     // MARK: - Internals
@@ -186,17 +240,9 @@ public final class HDF5File {
     }
 }
 
-/// `fsync`s a file (by path) so its contents are on disk before a rename.
-private func syncToDisk(_ path: String, _ context: HDF5ErrorContext) throws {
-    let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else {
-        throw context.error("cannot reopen temporary file: \(errnoDescription(errno))")
-    }
-    defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else {
-        throw context.error("cannot sync temporary file: \(errnoDescription(errno))")
-    }
-}
+/// `open(2)` and `close(2)`, named apart from `HDF5File`'s own `open` and `close`.
+private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func posixClose(_ descriptor: Int32) -> Int32 { close(descriptor) }
 
 /// `fsync`s a directory so a rename inside it is durable (best effort).
 private func syncDirectory(_ directory: String) {

@@ -60,7 +60,7 @@ public struct ExperimentManifest: Codable, Equatable, Sendable {
 
     /// Writes `<folder>/experiment.json` atomically (a unique temporary name, then rename).
     public func write(into folder: String) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try createFolder(folder)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(try encoder.encode(self), to: folder + "/" + Self.fileName)

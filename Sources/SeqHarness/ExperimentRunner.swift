@@ -39,11 +39,14 @@ public struct ExperimentRunner {
     public var runs: [PlannedRun] { shard?.runs(of: plan) ?? plan.runs }
 
     /// Runs every planned run (of its shard); returns the results in plan order (skipped runs read back
-    /// from disk). Throws the first failure when `failFast`.
+    /// from disk). Throws the first failure when `failFast`. A run whose files cannot be written (a full
+    /// disk, a folder turned read-only) is counted as failed and the others go on; at the end ``UnsavedRuns``
+    /// names every such run and the first error.
     public func run() throws -> [RunResult] {
         ComputeThreads.set(plan.threads)
-        try FileManager.default.createDirectory(atPath: out + "/runs", withIntermediateDirectories: true)
+        try createFolder(out + "/runs")
         var results: [RunResult] = []
+        var unsaved = UnsavedRuns()
         let runs = self.runs
         for (i, run) in runs.enumerated() {
             let folder = self.folder(run.id)
@@ -53,23 +56,40 @@ public struct ExperimentRunner {
                 continue
             }
             progress(.runStarted(index: i + 1, total: runs.count, id: run.id, epochs: run.config.train.epochs))
+            let trained: RunResult
             do {
-                let result = try execute(run, folder)
-                try result.write(to: folder.result)
-                progress(.runFinished(id: run.id, result: result))
-                results.append(result)
+                trained = try execute(run, folder)
             } catch {
                 let reason = "\(error)"
                 let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
                                        status: .failed, reason: reason, config: run.config, settings: run.settings)
-                try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
-                try failed.write(to: folder.result)
+                do {
+                    try createFolder(folder.path)
+                    try failed.write(to: folder.result)
+                } catch {
+                    unsaved.add(run.id, "\(error)")
+                }
                 progress(.runFailed(id: run.id, reason: reason))
                 results.append(failed)
                 if failFast { throw RunFailure(runID: run.id, reason: reason) }
+                continue
+            }
+            do {
+                try trained.write(to: folder.result)
+                progress(.runFinished(id: run.id, result: trained))
+                results.append(trained)
+            } catch {
+                let reason = "could not save: \(error)"
+                unsaved.add(run.id, "\(error)")
+                progress(.runFailed(id: run.id, reason: reason))
+                results.append(RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
+                                         status: .failed, reason: reason, config: run.config, settings: run.settings))
+                if failFast { throw RunFailure(runID: run.id, reason: reason) }
             }
         }
-        return try measureLatency(results)
+        let measured = try measureLatency(results, unsaved: &unsaved)
+        if !unsaved.runIDs.isEmpty { throw unsaved }
+        return measured
     }
 
     /// Trains one run, then counts its cost (FLOPs, memory); latency comes later, for all runs at once.
@@ -95,7 +115,7 @@ public struct ExperimentRunner {
     /// distinct shapes, so that a burst of noise on this shared machine hits every model alike and the
     /// ratios between models stay trustworthy. Seeds share a shape (timing does not depend on weights),
     /// so each shape is measured once and its samples stored with each of its runs.
-    func measureLatency(_ results: [RunResult]) throws -> [RunResult] {
+    func measureLatency(_ results: [RunResult], unsaved: inout UnsavedRuns) throws -> [RunResult] {
         var results = results
         let pending = results.indices.filter { results[$0].status == .trained }
         guard !pending.isEmpty else { return results }
@@ -126,7 +146,9 @@ public struct ExperimentRunner {
             results[i].latency = measured
             results[i].latencyRounds = roundCounts[shape] ?? [:]
             results[i].status = .completed
-            try results[i].write(to: folder(results[i].runID).result)
+            do { try results[i].write(to: folder(results[i].runID).result) } catch {
+                unsaved.add(results[i].runID, "\(error)")
+            }
         }
         return results
     }
@@ -175,6 +197,24 @@ public struct RunCensus: Equatable, Sendable {
     /// Trained, but the measurement phase did not finish (`--resume` measures them).
     public var unfinished: [String] = []
     public var isComplete: Bool { missing.isEmpty && failed.isEmpty && unfinished.isEmpty }
+}
+
+/// Runs whose files could not be written (a full disk, a read-only folder): every one of them, and the
+/// first error, as one line.
+public struct UnsavedRuns: Error, CustomStringConvertible, Sendable {
+    public private(set) var runIDs: [String] = []
+    /// The first error met, as its one line.
+    public private(set) var firstError: String?
+    public init() {}
+
+    mutating func add(_ runID: String, _ error: String) {
+        if !runIDs.contains(runID) { runIDs.append(runID) }
+        if firstError == nil { firstError = error }
+    }
+
+    public var description: String {
+        "could not save: \(runIDs.joined(separator: ", ")); first error: \(firstError ?? "unknown")"
+    }
 }
 
 /// `--fail-fast` stopped the experiment.

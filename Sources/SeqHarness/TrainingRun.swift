@@ -31,7 +31,7 @@ public enum TrainingRun {
     /// uninterrupted one.
     public static func execute(_ run: PlannedRun, folder: RunFolder, resume: Bool,
                         onEvent: (RunEvent) throws -> Void = { _ in }) throws -> RunResult {
-        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        try createFolder(folder.path)
         let (data, config) = try run.data()
         let model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed)
         let trainer = Trainer(model: model, config: config.train, seed: config.seed)

@@ -1,3 +1,4 @@
+import Foundation
 import SeqData
 import SeqModels
 import SeqTensor
@@ -59,12 +60,15 @@ public struct Evaluation: Sendable {
 
 /// Why training stopped without a result.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    /// The loss became NaN or infinite.
-    case diverged(epoch: Int, step: Int, loss: Double)
+    /// A batch's mean loss became NaN or infinite, or rose above `bound` (``Trainer/divergenceBound(classes:)``).
+    case diverged(epoch: Int, step: Int, loss: Double, bound: Double)
 
     public var description: String {
         switch self {
-        case .diverged(let epoch, let step, let loss):
+        case .diverged(let epoch, let step, let loss, let bound) where loss.isFinite:
+            return "training diverged: loss \(String(format: "%.3g", loss)) at epoch \(epoch), step \(step) is above "
+                + "\(String(format: "%.3g", bound)) (1000 × the loss of a uniform guess); try a lower train.lr or a train.clip"
+        case .diverged(let epoch, let step, let loss, _):
             return "training diverged: loss \(loss) at epoch \(epoch), step \(step)"
         }
     }
@@ -73,6 +77,15 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
 /// Mini-batch training with early stopping on validation accuracy; the model ends with the
 /// weights of its best validation epoch.
 public final class Trainer {
+    /// The hard failure: a batch whose mean cross-entropy is above this stops training with
+    /// ``TrainingError/diverged(epoch:step:loss:bound:)``, as a NaN or infinite loss does: 1000 × ln C, the
+    /// loss of a uniform guess over the C classes (where a fresh model starts), e.g. 693 for two classes. A loss
+    /// that high means logit margins in the hundreds, past any recovery (`lr: 1e4` gets there within an epoch
+    /// and went on to 3e31). The bound depends only on the task, so a resumed run decides exactly like an
+    /// uninterrupted one. Softer explosions (above 10 × the class-frequency loss) finish and are flagged
+    /// "did not train" by `TrainingCheck`.
+    public static func divergenceBound(classes: Int) -> Double { 1000 * log(Double(max(classes, 2))) }
+
     public let model: any SequenceModel
     public let config: TrainConfig
     public let optimizer: any Optimizer
@@ -114,6 +127,7 @@ public final class Trainer {
     /// On return the model holds the best validation epoch's weights.
     public func fit(_ data: TaskData, onEpoch: (EpochRecord, _ isBest: Bool) throws -> Void = { _, _ in }) throws {
         let clock = ContinuousClock()
+        let bound = Self.divergenceBound(classes: data.classes)
         while !isFinished {
             let epoch = history.count + 1
             let start = clock.now
@@ -124,7 +138,9 @@ public final class Trainer {
                 let indices = Array(order[first..<min(first + config.batchSize, order.count)])
                 let (batch, labels) = data.train.batch(indices)
                 let loss = step(batch, labels: labels)
-                guard loss.isFinite else { throw TrainingError.diverged(epoch: epoch, step: s + 1, loss: loss) }
+                guard loss.isFinite && loss <= bound else {
+                    throw TrainingError.diverged(epoch: epoch, step: s + 1, loss: loss, bound: bound)
+                }
                 lossSum += loss * Double(indices.count)
                 seen += indices.count
             }

@@ -1,3 +1,4 @@
+import Foundation
 import SeqData
 import SeqModels
 import SeqTensor
@@ -113,8 +114,24 @@ final class TrainerTests: XCTestCase {
         model.parameters[named: "classifier.bias"]!.values = [.nan, 0]
         let trainer = Trainer(model: model, config: TrainConfig(epochs: 2, batchSize: 16), seed: 6)
         XCTAssertThrowsError(try trainer.fit(data)) { error in
-            guard case TrainingError.diverged(let epoch, let step, let loss) = error else { return XCTFail("\(error)") }
+            guard case TrainingError.diverged(let epoch, let step, let loss, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(epoch, 1); XCTAssertEqual(step, 1); XCTAssertTrue(loss.isNaN)
         }
+    }
+
+    /// A finite loss above the bound is the same hard failure as a NaN: training stops with the reason.
+    func testFiniteLossAboveTheBoundIsDivergence() throws {
+        let data = task.generate(seed: 6)
+        let model = try makeModel()
+        model.parameters[named: "classifier.bias"]!.values = [1e8, -1e8]
+        let trainer = Trainer(model: model, config: TrainConfig(epochs: 2, batchSize: 16), seed: 6)
+        XCTAssertThrowsError(try trainer.fit(data)) { error in
+            guard case TrainingError.diverged(let epoch, let step, let loss, let bound) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(epoch, 1); XCTAssertEqual(step, 1)
+            XCTAssertEqual(bound, 1000 * log(2.0), accuracy: 1e-9, "two classes")
+            XCTAssertTrue(loss.isFinite && loss > bound, "\(loss)")
+            XCTAssertTrue("\(error)".hasSuffix("at epoch 1, step 1 is above 693 (1000 × the loss of a uniform guess); try a lower train.lr or a train.clip"), "\(error)")
+        }
+        XCTAssertTrue(trainer.history.isEmpty)
     }
 }
