@@ -35,7 +35,9 @@ struct SlurmCommand: ParsableCommand {
 
     func validate() throws {
         if let shards, shards <= 0 { throw ValidationError("--shards must be a positive number of array tasks, got \(shards)") }
-        if let cpusPerTask, cpusPerTask <= 0 { throw ValidationError("--cpus-per-task must be positive, got \(cpusPerTask)") }
+        if let cpusPerTask, cpusPerTask <= 0 || cpusPerTask > 4096 {
+            throw ValidationError("--cpus-per-task must be in 1…4096 (the range of threads), got \(cpusPerTask)")
+        }
         if let maxParallel, maxParallel <= 0 { throw ValidationError("--max-parallel must be positive, got \(maxParallel)") }
         if let time, !Self.isSlurmTime(time) {
             throw ValidationError("--time '\(time)' is not a Slurm time limit; use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
