@@ -45,6 +45,8 @@ extension RunCommandTests {
             (["run", c, "--set", "batch_size={}"], "'train.batch_size' must be a single value"),
             (["run", c, "--set", "hidden=65536", "--set", "task.train_size=100000000", "--set", "epochs=1000"],
              "pass --yes to run it anyway"),
+            (["flops", "lstm", "--set", "hidden=65536", "--set", "layers=64"], "--set: the model would have about"),
+            (["bench", "lstm", "--set", "hidden=65536", "--set", "layers=64"], "parameters; at most 2^29"),
             (["train", "--set", "hidden=65536", "--set", "task.train_size=100000000", "--set", "epochs=1000"],
              "pass --yes to run it anyway"),
             (["slurm", c, "--set", "hidden=65536", "--set", "task.train_size=100000000", "--set", "epochs=1000"],

@@ -234,15 +234,19 @@ extension SettingsSchema {
         do { _ = try TaskRegistry.resolve(config.task.name, settings: config.task.parameters) } catch {
             throw ConfigError(origin, "\(error)")
         }
-        // The model's size, in Double so nothing overflows: recurrent, attention and embedding weights.
+        try checkModelSize(m, origin: origin)
+    }
+
+    /// Refuses a model of more than `maxParameters` parameters (recurrent, attention, embedding and output
+    /// weights, counted in Double so nothing overflows) before anything allocates it.
+    public static func checkModelSize(_ m: ModelConfig, origin: String) throws {
         let H = Double(m.hidden), A = Double(m.attentionDim)
         var parameters = 3 * A * 2 * H + A + Double(m.vocab) * Double(m.embedDim) + 2 * H * Double(m.classes)
-        for layer in 0..<m.layers {
+        for layer in 0..<min(max(m.layers, 0), 1024) {
             parameters += 8 * H * ((layer == 0 ? Double(max(m.embedDim, m.features)) : 2 * H) + H + 1)
         }
         if parameters > Double(maxParameters) {
-            throw ConfigError(origin, "the model would have about \(formatNumber(parameters)) "
-                              + "parameters; at most 2^29")
+            throw ConfigError(origin, "the model would have about \(formatNumber(parameters)) parameters; at most 2^29")
         }
     }
 }
