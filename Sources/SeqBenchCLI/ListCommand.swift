@@ -32,7 +32,9 @@ struct ListCommand: ParsableCommand {
         case .tasks:
             for d in TaskRegistry.all {
                 print("\(d.name): \(d.summary)")
-                for p in d.parameters { print("    \(p.name) = \(p.defaultValue)    \(p.help)") }
+                for p in d.parameters {
+                    print("    \(p.name) = \(p.defaultValue)" + (p.rangeSummary.map { " (\($0))" } ?? "") + "    \(p.help)")
+                }
             }
         }
     }

@@ -35,6 +35,7 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
     @Flag(help: "Stop at the first failed run.") var failFast = false
     @Flag(help: "Print only the final table.") var quiet = false
+    @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
 
     func validate() throws {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
@@ -57,6 +58,8 @@ struct RunCommand: ParsableCommand {
             manifest = try ExperimentManifest.load(config: config, overrides: overrides)
         }
         let plan = try manifest.plan()
+        // Shards run a plan `slurm` (or the first `run`) already accepted.
+        if !yes && shard == nil { try plan.estimate().checkBudget() }
         let folder = try OutputFolder.prepare(out ?? (isDirectory.boolValue ? config : "Results/" + plan.name),
                                               resume: resume, force: force, shared: shard != nil, quiet: quiet)
         if shard != nil, let frozen = try? ExperimentManifest.read(folder: folder).plan(), frozen != plan {

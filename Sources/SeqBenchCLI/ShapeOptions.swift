@@ -29,6 +29,7 @@ struct ShapeOptions: ParsableArguments {
         guard plan.runs.count == 1 else {
             throw ValidationError("--set describes \(plan.runs.count) runs (a sweep or several seeds); describe one model shape")
         }
+        try SettingsSchema.checkModelSize(plan.runs[0].config.modelConfig, origin: "--set")
         return plan
     }
 }

@@ -31,10 +31,13 @@ struct SlurmCommand: ParsableCommand {
     @Option(help: "At most K array tasks at once (%K throttling; default: no limit).") var maxParallel: Int?
     @Option(help: "The seqbench binary the jobs run (default: this one, by absolute path).") var seqbench: String?
     @Flag(help: "Submit both scripts with sbatch and print the job ids (default: only write them).") var submit = false
+    @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
 
     func validate() throws {
         if let shards, shards <= 0 { throw ValidationError("--shards must be a positive number of array tasks, got \(shards)") }
-        if let cpusPerTask, cpusPerTask <= 0 { throw ValidationError("--cpus-per-task must be positive, got \(cpusPerTask)") }
+        if let cpusPerTask, cpusPerTask <= 0 || cpusPerTask > 4096 {
+            throw ValidationError("--cpus-per-task must be in 1…4096 (the range of threads), got \(cpusPerTask)")
+        }
         if let maxParallel, maxParallel <= 0 { throw ValidationError("--max-parallel must be positive, got \(maxParallel)") }
         if let time, !Self.isSlurmTime(time) {
             throw ValidationError("--time '\(time)' is not a Slurm time limit; use minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS")
@@ -60,6 +63,7 @@ struct SlurmCommand: ParsableCommand {
         let configPath = URL(fileURLWithPath: config, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
         var manifest = try ExperimentManifest.load(config: configPath, overrides: overrides)
         let userPlan = try manifest.plan()
+        if !yes { try userPlan.estimate().checkBudget() }
         let folder = try OutputFolder.prepare(out ?? "Results/" + userPlan.name, resume: true, force: false, shared: true)
         // The runs use as many threads as the task has CPUs.
         let cpus = cpusPerTask ?? userPlan.threads

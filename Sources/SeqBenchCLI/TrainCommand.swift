@@ -33,6 +33,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue unfinished runs from their last.h5 and skip finished ones.") var resume = false
     @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
     @Flag(help: "Print only the final table.") var quiet = false
+    @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
 
     func validate() throws {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
@@ -50,6 +51,7 @@ struct TrainCommand: ParsableCommand {
         var config = ExperimentConfig(source: "seqbench train")
         for s in settings + overrides { try config.apply(override: s) }
         let plan = try config.plan()
+        if !yes { try plan.estimate().checkBudget() }
         let folder = try OutputFolder.prepare(out, resume: resume, force: force, shared: false, quiet: quiet)
         try ExperimentSession(manifest: ExperimentManifest(plan: plan, overrides: settings + overrides), plan: plan,
                               folder: folder, resume: resume, quiet: quiet).execute()

@@ -5,15 +5,47 @@ public struct TaskParameter: Sendable {
     public let name: String
     public let defaultValue: ConfigValue
     public let help: String
-    public init(_ name: String, _ defaultValue: ConfigValue, _ help: String) {
-        self.name = name; self.defaultValue = defaultValue; self.help = help
+    /// The allowed values of a number setting (both ends included), checked by `TaskRegistry.resolve`.
+    public let range: ClosedRange<Double>?
+    public init(_ name: String, _ defaultValue: ConfigValue, _ help: String, range: ClosedRange<Double>? = nil) {
+        self.name = name; self.defaultValue = defaultValue; self.help = help; self.range = range
     }
+
+    /// The most examples of one split (train_size, val_size, test_size): 10^8.
+    public static let maxSplitSize = 100_000_000
+    /// The longest padded sequence a task may ask for: 10^6.
+    public static let maxLength = 1_000_000
 
     /// The split sizes every task takes.
     public static func splitSizes(train: Int, validation: Int, test: Int) -> [TaskParameter] {
-        [TaskParameter("train_size", .int(train), "training examples"),
-         TaskParameter("val_size", .int(validation), "validation examples"),
-         TaskParameter("test_size", .int(test), "test examples")]
+        let r = 1...Double(maxSplitSize)
+        return [TaskParameter("train_size", .int(train), "training examples", range: r),
+                TaskParameter("val_size", .int(validation), "validation examples", range: r),
+                TaskParameter("test_size", .int(test), "test examples", range: r)]
+    }
+
+    /// The range as `seqbench list tasks` says it, e.g. `1…100000000`; nil without one.
+    public var rangeSummary: String? {
+        guard let r = range else { return nil }
+        func f(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v) }
+        return "\(f(r.lowerBound))…\(f(r.upperBound))"
+    }
+}
+
+/// How big a task's data is, for the plan's work and memory estimate (upper bounds where unknown).
+public struct TaskSize: Equatable, Sendable {
+    /// Training examples (one epoch).
+    public var train: Int
+    /// Examples of all three splits.
+    public var total: Int
+    /// Padded length T.
+    public var length: Int
+    /// Input values per step (1 for tokens).
+    public var features: Int
+    /// Vocabulary (token tasks; 0 for features).
+    public var vocab: Int
+    public init(train: Int, total: Int, length: Int, features: Int = 1, vocab: Int = 0) {
+        self.train = train; self.total = total; self.length = length; self.features = features; self.vocab = vocab
     }
 }
 
@@ -23,6 +55,11 @@ public struct TaskConfig: Codable, Equatable, Sendable {
     public var parameters: [String: ConfigValue]
 
     public init(name: String, parameters: [String: ConfigValue]) { self.name = name; self.parameters = parameters }
+
+    /// One string per distinct config (name and sorted settings), for sets of configs.
+    public var key: String {
+        ([name] + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: "\u{1F}")
+    }
 
     /// Integer setting; the registry has already checked that it exists and has this type.
     public func int(_ key: String) -> Int {
@@ -75,10 +112,16 @@ public struct TaskDescriptor: NamedEntry {
     public let parameters: [TaskParameter]
     /// Builds the three splits from resolved settings and a seed; deterministic.
     public let generate: @Sendable (TaskConfig, UInt64) throws -> TaskData
+    /// Cheap checks of resolved settings that `generate` would otherwise fail on only when a run starts
+    /// (impossible combinations, an unreadable data file), returning the data's size; nil: the size is
+    /// read from the usual settings (`train_size`, `val_size`, `test_size`, `length` or `max_length`).
+    public let check: (@Sendable (TaskConfig) throws -> TaskSize)?
 
     public init(name: String, summary: String, parameters: [TaskParameter],
+                check: (@Sendable (TaskConfig) throws -> TaskSize)? = nil,
                 generate: @escaping @Sendable (TaskConfig, UInt64) throws -> TaskData) {
-        self.name = name; self.summary = summary; self.parameters = parameters; self.generate = generate
+        self.name = name; self.summary = summary; self.parameters = parameters; self.check = check
+        self.generate = generate
     }
 }
 
@@ -151,7 +194,30 @@ public enum TaskRegistry {
                 throw TaskError.invalidValue(task: name, key: size, message: "must be a positive integer, got \(n)")
             }
         }
+        for p in d.parameters {
+            guard let range = p.range, let v = values[p.name] else { continue }
+            let x: Double
+            switch v { case .int(let i): x = Double(i); case .double(let f): x = f; default: continue }
+            guard x.isFinite, range.contains(x) else {
+                throw TaskError.invalidValue(task: name, key: p.name, message: "must be in \(p.rangeSummary ?? ""), got \(v)")
+            }
+        }
         return TaskConfig(name: name, parameters: values)
+    }
+
+    /// Resolves `config` and runs the task's cheap checks, without generating data: what a plan calls for
+    /// every distinct task config before anything is written. Returns the data's size.
+    public static func check(_ config: TaskConfig) throws -> TaskSize {
+        let resolved = try resolve(config.name, settings: config.parameters)
+        let d = try descriptor(named: config.name)
+        if let check = d.check { return try check(resolved) }
+        func int(_ key: String) -> Int? { if case .int(let v)? = resolved.parameters[key] { return v } else { return nil } }
+        let train = int("train_size") ?? 1
+        let total = [train, int("val_size") ?? 0, int("test_size") ?? 0].reduce(0) { a, b in
+            let (sum, overflow) = a.addingReportingOverflow(b); return overflow ? Int.max : sum
+        }
+        return TaskSize(train: train, total: total, length: int("length") ?? int("max_length") ?? 1,
+                        vocab: int("vocab") ?? 0)
     }
 
     /// Resolves (checking every setting again, so a stored config is validated too) and generates.

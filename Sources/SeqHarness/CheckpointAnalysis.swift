@@ -19,6 +19,7 @@ public struct LoadedCheckpoint {
         self.path = path
         checkpoint = try Checkpoint.read(from: path)
         config = checkpoint.config
+        try SettingsSchema.validate(config, file: path)
         do {
             model = try ModelRegistry.make(config.model, config: config.modelConfig, seed: config.seed)
         } catch {

@@ -84,6 +84,8 @@ public struct ExperimentManifest: Codable, Equatable, Sendable {
         guard manifest.formatVersion <= version else {
             throw ManifestError("\(path): format_version \(manifest.formatVersion) is newer than this seqbench reads (\(version))")
         }
+        // A frozen plan is input like any config: every run's settings within the schema's limits.
+        for run in manifest.frozenPlan?.runs ?? [] { try SettingsSchema.validate(run.config, file: path) }
         return manifest
     }
 }

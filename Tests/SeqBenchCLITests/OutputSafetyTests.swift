@@ -117,7 +117,7 @@ final class OutputSafetyTests: XCTestCase {
 
     func testDivergedRunIsRecordedAsFailedWithItsReason() throws {
         let out = dir + "/diverge"
-        let r = try train(out, ["--set", "train.lr=10000", "--set", "train.clip=0", "--set", "train.epochs=3", "--set", "train.patience=0"])
+        let r = try train(out, ["--set", "train.lr=1000", "--set", "train.clip=0", "--set", "train.epochs=3", "--set", "train.patience=0"])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         let result = try RunResult.read(from: out + "/runs/lstm.seed=1/run.h5")
         XCTAssertEqual(result.status, .failed)

@@ -1,6 +1,7 @@
 import CLITestSupport
 import Foundation
 import SeqHarness
+import SeqHDF5
 import SeqStore
 import TestSupport
 import XCTest
@@ -122,17 +123,31 @@ final class RunCommandTests: XCTestCase {
     }
 
     func testFailedRunIsRecordedAndTheSweepGoesOn() throws {
-        // Plain SGD with a learning rate this large overflows the weights: the loss becomes NaN and
-        // the run is recorded as failed.
+        // Settings are checked before anything runs (a learning rate large enough to overflow the weights
+        // is out of range), so the failure here is in the data: a file whose shapes pass the plan's check
+        // but whose labels are invalid, which only reading it finds. The run is recorded as failed.
+        func write(_ name: String, labels: [Int32]) throws {
+            let file = try HDF5File.create(dir + "/" + name)
+            try file.root.write("tokens", values: (0..<(8 * 6)).map { Int32(1 + $0 % 5) }, shape: [8, 6])
+            try file.root.write("lengths", values: [Int32](repeating: 6, count: 8), shape: [8])
+            try file.root.write("labels", values: labels, shape: [8])
+            try file.close()
+        }
+        try write("bad.h5", labels: [0, 1, 0, -1, 0, 1, 0, 1])
+        try write("good.h5", labels: [0, 1, 0, 1, 0, 1, 0, 1])
         let file = try config("diverge", models: "[rnn, {name: lstm, hidden: 4}]", epochs: 2,
-                              extra: "sweep:\n  train.lr: [1.0e38, 0.01]")
-        let overrides = ["--set", "train.clip=0", "--set", "seeds=[1]", "--set", "train.optimizer=sgd"]
+                              extra: "sweep:\n  task.path: [bad.h5, good.h5]")
+        try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+            .replacingOccurrences(of: "task: {name: contains, length: 10, min_length: 3, train_size: 96, val_size: 32, test_size: 32}",
+                                  with: "task: {name: hdf5, val_fraction: 0.25, test_fraction: 0.25}")
+            .write(toFile: dir + "/" + file, atomically: true, encoding: .utf8)
+        let overrides = ["--set", "seeds=[1]"]
         let r = try CLI.run(["run", file] + overrides, in: dir)
         let (_, _, runs) = try MetricsFile.readRuns(from: dir + "/Results/diverge/metrics.h5")
         XCTAssertEqual(runs.count, 4, "every run is recorded")
         let failed = runs.filter { $0.status == .failed }
         XCTAssertFalse(failed.isEmpty, r.stdout)
-        XCTAssertTrue(failed.allSatisfy { $0.reason.contains("diverged") }, failed.map(\.reason).joined())
+        XCTAssertTrue(failed.allSatisfy { $0.reason.contains("/labels") }, failed.map(\.reason).joined())
         XCTAssertTrue(runs.contains { $0.status == .completed }, "the sweep went on")
         XCTAssertEqual(r.status, 1, "failures make a non-zero exit")
         XCTAssertTrue(r.stdout.contains("failed"), r.stdout)
@@ -148,7 +163,7 @@ final class RunCommandTests: XCTestCase {
         let cases: [([String], String)] = [
             (["run", "missing.yaml"], "missing.yaml: no such file"),
             (["run", good, "--set", "train.epochz=2"], "unknown key 'train.epochz'; did you mean 'train.epochs'?"),
-            (["run", good, "--set", "model.hidden=0"], "'model.hidden' must be a positive integer, got 0"),
+            (["run", good, "--set", "model.hidden=0"], "'model.hidden' must be an integer in 1…65536, got 0"),
             (["run", good, "--set", "models=[gpt]"], "unknown model 'gpt'; expected one of:"),
             (["run", good, "--set", "task.name=imdb"], "unknown task 'imdb'; expected one of:"),
             (["run", good, "--set", "sweep.model.hidden=[]"], "is an empty list"),

@@ -174,7 +174,7 @@ final class ShardingTests: XCTestCase {
             (["slurm", "tiny.yaml", "--shards", "0"], "--shards must be a positive number of array tasks, got 0"),
             (["slurm", "tiny.yaml", "--shards=-2"], "--shards must be a positive number of array tasks, got -2"),
             (["slurm", "tiny.yaml", "--max-parallel", "0"], "--max-parallel must be positive, got 0"),
-            (["slurm", "tiny.yaml", "--cpus-per-task", "0"], "--cpus-per-task must be positive, got 0"),
+            (["slurm", "tiny.yaml", "--cpus-per-task", "0"], "--cpus-per-task must be in 1…4096 (the range of threads), got 0"),
             (["slurm", "tiny.yaml", "--time", "soon"], "--time 'soon' is not a Slurm time limit"),
             (["slurm", "tiny.yaml", "--time", "1:2:3:4"], "--time '1:2:3:4' is not a Slurm time limit"),
             (["slurm", "tiny.yaml", "--partition", ""], "--partition '' is not a partition name"),

@@ -116,7 +116,7 @@ final class LanguageIDTaskTests: XCTestCase {
         assertTaskError(try generate("langid", dir.merging(["per_language": .int(3)]) { $1 }),
                         contains: ["'per_language' gives an empty split"])
         assertTaskError(try generate("langid", dir.merging(["val_fraction": .double(1.5)]) { $1 }),
-                        contains: ["'val_fraction' must be in (0, 1), got 1.5"])
+                        contains: ["'val_fraction' must be in 0…1, got 1.5"])
 
         try FileManager.default.removeItem(at: directory.appendingPathComponent("ngerman"))
         try FileManager.default.removeItem(at: directory.appendingPathComponent("dutch"))

@@ -158,9 +158,9 @@ final class ListOpsTaskTests: XCTestCase {
 
     func testImpossibleSettingsNameTheKey() {
         assertTaskError(try generate("listops", ["max_args": .int(1)]),
-                        contains: ["task listops: 'max_args' must be at least 2", "got 1"])
+                        contains: ["task listops: 'max_args' must be in 2…32", "got 1"])
         assertTaskError(try generate("listops", ["max_depth": .int(0)]),
-                        contains: ["task listops: 'max_depth' must be at least 1", "got 0"])
+                        contains: ["task listops: 'max_depth' must be in 1…32", "got 0"])
         assertTaskError(try generate("listops", ["min_length": .int(200)]),
                         contains: ["task listops: 'min_length' must be in 1...max_length (128)", "got 200"])
         // One level of two-argument operators: only lengths 1 and 4 exist.
@@ -168,7 +168,7 @@ final class ListOpsTaskTests: XCTestCase {
                                                  "max_length": .int(30)]),
                         contains: ["task listops: 'min_length'", "no expression with max_depth 1 and max_args 2", "5...30"])
         assertTaskError(try generate("listops", ["max_length": .int(100_000), "min_length": .int(1)]),
-                        contains: ["'max_length' must be at most 16384"])
+                        contains: ["'max_length' must be in 1…16384"])
     }
 
     func testTimingOf8000SequencesOfLength512() throws {

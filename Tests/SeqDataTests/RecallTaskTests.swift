@@ -106,8 +106,8 @@ final class RecallTaskTests: XCTestCase {
         assertTaskError(try generate("recall", ["min_length": .int(10)]),
                         contains: ["task recall: 'min_length'", "18...length (64)", "got 10"])
         assertTaskError(try generate("recall", ["min_length": .int(65)]), contains: ["'min_length'", "got 65"])
-        assertTaskError(try generate("recall", ["values": .int(1)]), contains: ["'values' must be at least 2", "got 1"])
-        assertTaskError(try generate("recall", ["pairs": .int(0)]), contains: ["'pairs' must be at least 1", "got 0"])
+        assertTaskError(try generate("recall", ["values": .int(1)]), contains: ["'values' must be in 2…100000", "got 1"])
+        assertTaskError(try generate("recall", ["pairs": .int(0)]), contains: ["'pairs' must be in 1…500000", "got 0"])
         assertTaskError(try generate("recall", ["keys": .string("x")]), contains: ["task recall: 'keys' must be a", "got a string"])
     }
 

@@ -82,11 +82,11 @@ final class ExperimentConfigTests: XCTestCase {
 
     func testWrongTypesAndNonPositiveSizes() {
         XCTAssertEqual(failure(base.replacingOccurrences(of: "  epochs: 2", with: "  epochs: two")),
-                       "x.yaml:10: 'train.epochs' must be a positive integer, got two")
+                       "x.yaml:10: 'train.epochs' must be an integer in 1…100000, got two")
         XCTAssertEqual(failure(base.replacingOccurrences(of: "  hidden: 16", with: "  hidden: 0")),
-                       "x.yaml:7: 'model.hidden' must be a positive integer, got 0")
+                       "x.yaml:7: 'model.hidden' must be an integer in 1…65536, got 0")
         XCTAssertEqual(failure(base.replacingOccurrences(of: "  hidden: 16", with: "  hidden: -4")),
-                       "x.yaml:7: 'model.hidden' must be a positive integer, got -4")
+                       "x.yaml:7: 'model.hidden' must be an integer in 1…65536, got -4")
         XCTAssertTrue(failure(base.replacingOccurrences(of: "  train_size: 64", with: "  train_size: 0")).contains("'train_size' must be a positive integer"))
         XCTAssertEqual(failure(base, overrides: ["train.optimizer=rmsprop"]),
                        "--set train.optimizer=rmsprop: 'train.optimizer' must be one of adam, sgd, got rmsprop")

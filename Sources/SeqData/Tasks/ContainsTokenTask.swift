@@ -21,19 +21,36 @@ public struct ContainsTokenTask: Sendable {
         name: "contains",
         summary: "does token 1 occur in the sequence? (2 classes; tokens 2..<vocab elsewhere)",
         parameters: [
-            TaskParameter("length", .int(20), "padded length T (longest sequence)"),
-            TaskParameter("min_length", .int(5), "shortest sequence"),
-            TaskParameter("vocab", .int(12), "vocabulary size including padding id 0 (at least 3)"),
-        ] + TaskParameter.splitSizes(train: 2000, validation: 300, test: 300)
+            TaskParameter("length", .int(20), "padded length T (longest sequence)", range: 1...Double(TaskParameter.maxLength)),
+            TaskParameter("min_length", .int(5), "shortest sequence", range: 1...Double(TaskParameter.maxLength)),
+            TaskParameter("vocab", .int(12), "vocabulary size including padding id 0 (at least 3)", range: 3...1_000_000),
+        ] + TaskParameter.splitSizes(train: 2000, validation: 300, test: 300),
+        check: { config in try make(config).validate().size }
     ) { config, seed in
-        let task = ContainsTokenTask(length: config.int("length"), minLength: config.int("min_length"),
-                                     vocab: config.int("vocab"), trainSize: config.int("train_size"),
-                                     validationSize: config.int("val_size"), testSize: config.int("test_size"))
-        if task.vocab < 3 { throw TaskError.invalidValue(task: "contains", key: "vocab", message: "must be at least 3, got \(task.vocab)") }
-        if task.minLength < 1 || task.minLength > task.length {
-            throw TaskError.invalidValue(task: "contains", key: "min_length", message: "must be in 1...length (\(task.length)), got \(task.minLength)")
-        }
+        let task = make(config)
+        try task.validate()
         return task.generate(seed: seed)
+    }
+
+    private static func make(_ config: TaskConfig) -> ContainsTokenTask {
+        ContainsTokenTask(length: config.int("length"), minLength: config.int("min_length"),
+                          vocab: config.int("vocab"), trainSize: config.int("train_size"),
+                          validationSize: config.int("val_size"), testSize: config.int("test_size"))
+    }
+
+    /// Throws `TaskError.invalidValue` naming the first impossible setting.
+    @discardableResult
+    public func validate() throws -> Self {
+        if vocab < 3 { throw TaskError.invalidValue(task: "contains", key: "vocab", message: "must be at least 3, got \(vocab)") }
+        if minLength < 1 || minLength > length {
+            throw TaskError.invalidValue(task: "contains", key: "min_length", message: "must be in 1...length (\(length)), got \(minLength)")
+        }
+        return self
+    }
+
+    /// The data's size, for the plan's estimate.
+    public var size: TaskSize {
+        TaskSize(train: trainSize, total: trainSize + validationSize + testSize, length: length, vocab: vocab)
     }
 
     public func generate(seed: UInt64) -> TaskData {

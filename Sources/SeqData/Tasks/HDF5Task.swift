@@ -43,17 +43,64 @@ public struct HDF5Task: Sendable {
             + "(0/1/2) from the HDF5 file `path`",
         parameters: [
             TaskParameter("path", .string(""), "HDF5 file with the data (relative to the working directory)"),
-            TaskParameter("val_fraction", .double(0.1), "share of examples for validation when the file has no split"),
-            TaskParameter("test_fraction", .double(0.1), "share of examples for testing when the file has no split"),
-            TaskParameter("train_size", .int(1_000_000_000), "at most this many training examples (random subset)"),
-            TaskParameter("val_size", .int(1_000_000_000), "at most this many validation examples (random subset)"),
-            TaskParameter("test_size", .int(1_000_000_000), "at most this many test examples (random subset)"),
-        ]
+            TaskParameter("val_fraction", .double(0.1), "share of examples for validation when the file has no split", range: 0...1),
+            TaskParameter("test_fraction", .double(0.1), "share of examples for testing when the file has no split", range: 0...1),
+            TaskParameter("train_size", .int(TaskParameter.maxSplitSize), "at most this many training examples (random subset)",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
+            TaskParameter("val_size", .int(TaskParameter.maxSplitSize), "at most this many validation examples (random subset)",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
+            TaskParameter("test_size", .int(TaskParameter.maxSplitSize), "at most this many test examples (random subset)",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
+        ],
+        check: { config in try make(config).size() }
     ) { config, seed in
-        let task = HDF5Task(path: config.string("path"), validationFraction: config.double("val_fraction"),
-                            testFraction: config.double("test_fraction"), trainSize: config.int("train_size"),
-                            validationSize: config.int("val_size"), testSize: config.int("test_size"))
-        return try task.generate(seed: seed)
+        try make(config).generate(seed: seed)
+    }
+
+    private static func make(_ config: TaskConfig) -> HDF5Task {
+        HDF5Task(path: config.string("path"), validationFraction: config.double("val_fraction"),
+                 testFraction: config.double("test_fraction"), trainSize: config.int("train_size"),
+                 validationSize: config.int("val_size"), testSize: config.int("test_size"))
+    }
+
+    /// Checks the settings and that the file is HDF5 with 2-D /tokens or 3-D /features, without reading
+    /// the data; the size is an upper bound (all N examples, capped by the split sizes).
+    public func size() throws -> TaskSize {
+        try checkSettings()
+        do {
+            let file = try HDF5File.open(path)
+            defer { try? file.close() }
+            let root = file.root
+            var found: (name: String, shape: [Int])?
+            for name in ["tokens", "features"] where root.kind(of: name) != .none {
+                guard root.kind(of: name) == .dataset else { throw bad("/" + name, "is a group; expected a dataset") }
+                if found != nil { throw bad("/", "has both /tokens and /features; keep one") }
+                found = (name, try root.datasetInfo(name).shape)
+            }
+            guard let found else { throw bad("/", "has neither /tokens [N, T] nor /features [N, T, F]") }
+            let rank = found.name == "tokens" ? 2 : 3
+            guard found.shape.count == rank, found.shape.allSatisfy({ $0 >= 0 }) else {
+                throw bad("/" + found.name, "must be \(rank)-D, found shape \(describe(found.shape))")
+            }
+            let n = found.shape[0]
+            let train = min(trainSize, n)
+            let total = train + min(validationSize, n) + min(testSize, n)
+            return TaskSize(train: train, total: min(total, n), length: found.shape[1],
+                            features: rank == 3 ? found.shape[2] : 1,
+                            vocab: rank == 2 && root.hasAttribute("vocab") ? (try root.intAttribute("vocab")) : 0)
+        } catch let error as HDF5Error {
+            throw TaskError.data("task hdf5: \(error)")
+        }
+    }
+
+    private func checkSettings() throws {
+        if path.isEmpty { throw invalid("path", "must name an HDF5 file (--task-set path=data.h5)") }
+        for (key, f) in [("val_fraction", validationFraction), ("test_fraction", testFraction)] where !(f >= 0 && f < 1) {
+            throw invalid(key, "must be in [0, 1), got \(f)")
+        }
+        if validationFraction + testFraction >= 1 {
+            throw invalid("test_fraction", "plus val_fraction must be below 1, got \(validationFraction + testFraction)")
+        }
     }
 
     private func invalid(_ key: String, _ message: String) -> TaskError {
@@ -67,13 +114,7 @@ public struct HDF5Task: Sendable {
 
     /// Reads the data, checks it and splits it.
     public func generate(seed: UInt64) throws -> TaskData {
-        if path.isEmpty { throw invalid("path", "must name an HDF5 file (--task-set path=data.h5)") }
-        for (key, f) in [("val_fraction", validationFraction), ("test_fraction", testFraction)] where !(f >= 0 && f < 1) {
-            throw invalid(key, "must be in [0, 1), got \(f)")
-        }
-        if validationFraction + testFraction >= 1 {
-            throw invalid("test_fraction", "plus val_fraction must be below 1, got \(validationFraction + testFraction)")
-        }
+        try checkSettings()
         do {
             return try load(seed: seed)
         } catch let error as HDF5Error {
@@ -152,6 +193,7 @@ public struct HDF5Task: Sendable {
         if root.hasAttribute("classes") {
             let c = try root.intAttribute("classes")
             if c < 2 { throw bad("/", "attribute classes is \(c); it must be at least 2") }
+            if c > 1_000_000 { throw bad("/", "attribute classes is \(c); it must be at most 1000000") }
             if maxLabel >= c { throw bad("/labels", "has label \(maxLabel) but attribute classes is \(c)") }
             classes = c
         } else if classes < 2 {
@@ -179,6 +221,7 @@ public struct HDF5Task: Sendable {
             if root.hasAttribute("vocab") {
                 let v = try root.intAttribute("vocab")
                 if maxID >= Int64(v) { throw bad("/tokens", "has token id \(maxID) but attribute vocab is \(v)") }
+                if v > 1 << 24 { throw bad("/", "attribute vocab is \(v); it must be at most 2^24") }
                 vocab = v
             } else {
                 vocab = Int(maxID) + 1

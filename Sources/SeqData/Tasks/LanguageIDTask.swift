@@ -60,17 +60,34 @@ public struct LanguageIDTask: Sendable {
         parameters: [
             TaskParameter("languages", .string(knownLanguages.map(\.name).joined(separator: ",")),
                           "comma-separated languages (classes, in this order); at least 2 of the default"),
-            TaskParameter("min_length", .int(3), "shortest word kept (characters)"),
-            TaskParameter("max_length", .int(16), "longest word kept (characters) = padded length T"),
-            TaskParameter("per_language", .int(3000), "words drawn from each language (before the split)"),
-            TaskParameter("val_fraction", .double(0.1), "share of each language's words for validation"),
-            TaskParameter("test_fraction", .double(0.1), "share of each language's words for testing"),
-            TaskParameter("train_size", .int(1_000_000_000), "at most this many training examples (balanced over languages)"),
-            TaskParameter("val_size", .int(1_000_000_000), "at most this many validation examples"),
-            TaskParameter("test_size", .int(1_000_000_000), "at most this many test examples"),
+            TaskParameter("min_length", .int(3), "shortest word kept (characters)", range: 1...256),
+            TaskParameter("max_length", .int(16), "longest word kept (characters) = padded length T", range: 1...256),
+            TaskParameter("per_language", .int(3000), "words drawn from each language (before the split)",
+                          range: 3...Double(TaskParameter.maxSplitSize)),
+            TaskParameter("val_fraction", .double(0.1), "share of each language's words for validation", range: 0...1),
+            TaskParameter("test_fraction", .double(0.1), "share of each language's words for testing", range: 0...1),
+            TaskParameter("train_size", .int(TaskParameter.maxSplitSize), "at most this many training examples (balanced over languages)",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
+            TaskParameter("val_size", .int(TaskParameter.maxSplitSize), "at most this many validation examples",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
+            TaskParameter("test_size", .int(TaskParameter.maxSplitSize), "at most this many test examples",
+                          range: 1...Double(TaskParameter.maxSplitSize)),
             TaskParameter("dict_dir", .string("/usr/share/dict"), "folder holding the word lists"),
-        ]
+        ],
+        check: { config in
+            let task = make(config)
+            try task.validate()
+            let languages = try task.chosenLanguages().count
+            let counts = try task.splitCounts()
+            let train = min(task.trainSize, counts.train * languages)
+            let total = train + min(task.validationSize, counts.validation * languages) + min(task.testSize, counts.test * languages)
+            return TaskSize(train: train, total: total, length: task.maxLength, vocab: 256)
+        }
     ) { config, seed in
+        try make(config).generate(seed: seed)
+    }
+
+    private static func make(_ config: TaskConfig) -> LanguageIDTask {
         var task = LanguageIDTask()
         task.languages = config.string("languages").split(separator: ",", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespaces) }
@@ -80,7 +97,7 @@ public struct LanguageIDTask: Sendable {
         task.trainSize = config.int("train_size"); task.validationSize = config.int("val_size")
         task.testSize = config.int("test_size")
         task.dictionaryDirectory = config.string("dict_dir")
-        return try task.generate(seed: seed)
+        return task
     }
 
     private func invalid(_ key: String, _ message: String) -> TaskError {

@@ -110,18 +110,27 @@ public struct ListOpsTask: Sendable {
         summary: "ListOps (LRA): value 0-9 of a nested [MAX/[MIN/[MED/[SM expression over digits "
             + "(ids 0 pad, 1-10 digits, 11 [MAX, 12 [MIN, 13 [MED, 14 [SM, 15 ])",
         parameters: [
-            TaskParameter("max_depth", .int(6), "deepest operator nesting ([MAX 1 2 ] has depth 1)"),
-            TaskParameter("max_args", .int(5), "most arguments of one operator (at least 2)"),
-            TaskParameter("min_length", .int(16), "fewest tokens of an expression"),
-            TaskParameter("max_length", .int(128), "most tokens of an expression = padded length T"),
+            TaskParameter("max_depth", .int(6), "deepest operator nesting ([MAX 1 2 ] has depth 1)", range: 1...32),
+            TaskParameter("max_args", .int(5), "most arguments of one operator (at least 2)", range: 2...32),
+            TaskParameter("min_length", .int(16), "fewest tokens of an expression", range: 1...16384),
+            TaskParameter("max_length", .int(128), "most tokens of an expression = padded length T", range: 1...16384),
             TaskParameter("balance", .bool(true), "at most ceil(n/10) examples per class in each split"),
-        ] + TaskParameter.splitSizes(train: 8000, validation: 1000, test: 1000)
+        ] + TaskParameter.splitSizes(train: 8000, validation: 1000, test: 1000),
+        check: { config in
+            let task = make(config)
+            try task.validate()
+            return TaskSize(train: task.trainSize, total: task.trainSize + task.validationSize + task.testSize,
+                            length: task.maxLength, vocab: 16)
+        }
     ) { config, seed in
-        let task = ListOpsTask(maxDepth: config.int("max_depth"), maxArgs: config.int("max_args"),
-                               minLength: config.int("min_length"), maxLength: config.int("max_length"),
-                               balance: config.bool("balance"), trainSize: config.int("train_size"),
-                               validationSize: config.int("val_size"), testSize: config.int("test_size"))
-        return try task.generate(seed: seed)
+        try make(config).generate(seed: seed)
+    }
+
+    private static func make(_ config: TaskConfig) -> ListOpsTask {
+        ListOpsTask(maxDepth: config.int("max_depth"), maxArgs: config.int("max_args"),
+                    minLength: config.int("min_length"), maxLength: config.int("max_length"),
+                    balance: config.bool("balance"), trainSize: config.int("train_size"),
+                    validationSize: config.int("val_size"), testSize: config.int("test_size"))
     }
 
     /// Throws `TaskError.invalidValue` naming the first impossible setting.

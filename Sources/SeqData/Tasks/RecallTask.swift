@@ -57,20 +57,33 @@ public struct RecallTask: Sendable {
         summary: "associative recall: `pairs` key-value pairs among filler, then `? key`; predict the key's value "
             + "(classes = values; ids 0 pad, 1 filler, 2 query, then keys, then values)",
         parameters: [
-            TaskParameter("length", .int(64), "padded length T (longest sequence)"),
-            TaskParameter("min_length", .int(0), "shortest sequence; 0 = length (all sequences full length)"),
-            TaskParameter("keys", .int(16), "key vocabulary (at least pairs: keys within a sequence are distinct)"),
-            TaskParameter("values", .int(10), "value vocabulary = number of classes (at least 2)"),
-            TaskParameter("pairs", .int(8), "key-value pairs per sequence (needs min_length >= 2 * pairs + 2)"),
-        ] + TaskParameter.splitSizes(train: 8000, validation: 1000, test: 1000)
+            TaskParameter("length", .int(64), "padded length T (longest sequence)", range: 4...Double(TaskParameter.maxLength)),
+            TaskParameter("min_length", .int(0), "shortest sequence; 0 = length (all sequences full length)",
+                          range: 0...Double(TaskParameter.maxLength)),
+            TaskParameter("keys", .int(16), "key vocabulary (at least pairs: keys within a sequence are distinct)",
+                          range: 1...1_000_000),
+            TaskParameter("values", .int(10), "value vocabulary = number of classes (at least 2)", range: 2...100_000),
+            TaskParameter("pairs", .int(8), "key-value pairs per sequence (needs min_length >= 2 * pairs + 2)",
+                          range: 1...Double(TaskParameter.maxLength / 2)),
+        ] + TaskParameter.splitSizes(train: 8000, validation: 1000, test: 1000),
+        check: { config in
+            let task = make(config)
+            try task.validate()
+            return TaskSize(train: task.trainSize, total: task.trainSize + task.validationSize + task.testSize,
+                            length: task.length, vocab: task.vocab)
+        }
     ) { config, seed in
-        let minLength = config.int("min_length")
-        let task = RecallTask(length: config.int("length"), minLength: minLength == 0 ? nil : minLength,
-                              keys: config.int("keys"), values: config.int("values"), pairs: config.int("pairs"),
-                              trainSize: config.int("train_size"), validationSize: config.int("val_size"),
-                              testSize: config.int("test_size"))
+        let task = make(config)
         try task.validate()
         return task.generate(seed: seed)
+    }
+
+    private static func make(_ config: TaskConfig) -> RecallTask {
+        let minLength = config.int("min_length")
+        return RecallTask(length: config.int("length"), minLength: minLength == 0 ? nil : minLength,
+                          keys: config.int("keys"), values: config.int("values"), pairs: config.int("pairs"),
+                          trainSize: config.int("train_size"), validationSize: config.int("val_size"),
+                          testSize: config.int("test_size"))
     }
 
     /// Throws `TaskError.invalidValue` naming the first setting that makes the task impossible.

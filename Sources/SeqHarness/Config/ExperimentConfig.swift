@@ -92,6 +92,11 @@ public struct ExperimentConfig: Sendable {
                 }
             default:
                 if let nested = value.mapping {
+                    // A mapping where one value is expected (`batch_size: {}`) must not vanish silently.
+                    let isSection = SettingsSchema.keys.contains { $0.path.hasPrefix(path + ".") }
+                    if (nested.count == 0 && !isSection) || SettingsSchema.key(path) != nil || path.hasPrefix("task.") {
+                        throw ConfigError(at, "'\(path)' must be a single value, not a mapping")
+                    }
                     try read(nested, prefix: path + ".")
                 } else if let sequence = value.sequence {
                     settings[path] = Setting(value: .list(try sequence.map { try scalar($0, path: path) }), origin: at)
@@ -104,6 +109,7 @@ public struct ExperimentConfig: Sendable {
 
     private func readModels(_ node: Node, at: String) throws -> [ModelEntry] {
         guard let sequence = node.sequence else { throw ConfigError(at, "'models' must be a list of model names or {name: …, hidden: …} entries") }
+        guard !sequence.isEmpty else { throw ConfigError(at, "'models' must list at least one model") }
         return try sequence.map { item in
             if let name = item.string, item.scalar != nil { return ModelEntry(name: name, overrides: [:], origin: origin(item)) }
             guard let entry = item.mapping else { throw ConfigError(origin(item), "a models entry must be a name or a mapping with 'name'") }
@@ -158,8 +164,9 @@ public struct ExperimentConfig: Sendable {
             sweep.append(SweepAxis(key: axisKey, values: values, origin: origin))
         } else {
             let key = try SettingsSchema.canonical(key, task: try? taskDescriptor(), origin: origin)
-            let value: SettingValue = node.sequence != nil
-                ? .list(try node.sequence!.map { try scalar($0, path: key) }) : .scalar(try scalar(node, path: key))
+            if node.mapping != nil { throw ConfigError(origin, "'\(key)' must be a single value, not a mapping") }
+            let value: SettingValue = try node.sequence.map { .list(try $0.map { try scalar($0, path: key) }) }
+                ?? .scalar(try scalar(node, path: key))
             settings[key] = Setting(value: value, origin: origin)
         }
     }

@@ -168,8 +168,19 @@ extension ExperimentConfig {
             throw ConfigError(source, "the same model entry is listed twice in 'models'")
         }
         guard case .list(let seedValues)? = base["seeds"] else { preconditionFailure() }
-        let seeds = seedValues.map { v -> UInt64 in if case .int(let i) = v { return UInt64(i) } else { return 0 } }
+        let seeds = seedValues.map { v -> UInt64 in if case .int(let i) = v, i >= 0 { return UInt64(i) } else { return 0 } }
         if Set(seeds).count != seeds.count { throw ConfigError(settings["seeds"]?.origin ?? source, "'seeds' lists a seed twice") }
+
+        // Count the runs before expanding anything: a few lines of sweep can ask for billions.
+        var count = 1
+        for n in sweep.map(\.values.count) + [entries.count, seeds.count] {
+            let (product, overflow) = count.multipliedReportingOverflow(by: n)
+            count = overflow ? Int.max : product
+        }
+        if count > ExperimentPlan.maxRuns {
+            let shown = count == Int.max ? "more than \(Int.max)" : String(count)
+            throw ConfigError(source, "the plan has \(shown) runs (models × sweep points × seeds); at most \(ExperimentPlan.maxRuns)")
+        }
 
         // Short names for the run ids: the last component of each swept key, unless two collide.
         let lastComponents = sweep.map { String($0.key.split(separator: ".").last!) }
@@ -178,6 +189,8 @@ extension ExperimentConfig {
         }
 
         var runs: [PlannedRun] = []
+        runs.reserveCapacity(count)
+        var checkedTasks = Set<String>()
         for point in cartesian(sweep.map(\.values)) {
             var pointSettings = base
             for (axis, value) in zip(sweep, point) { pointSettings[axis.key] = .scalar(value) }
@@ -185,6 +198,8 @@ extension ExperimentConfig {
                 var s = pointSettings
                 for (k, v) in entry.overrides { s["model." + k] = .scalar(v) }
                 let taskConfig = try resolveTask(task, s)
+                // The task's own checks, once per distinct task config, before anything is written.
+                if checkedTasks.insert(taskConfig.key).inserted { try checkTask(taskConfig) }
                 for seed in seeds {
                     let config = RunConfig(model: entry.name, modelConfig: modelConfig(s), task: taskConfig,
                                            train: trainConfig(s), seed: seed)
@@ -264,6 +279,22 @@ extension ExperimentConfig {
             throw ConfigError(settings["task.path"]?.origin ?? origin, "data file \(path) does not exist")
         }
         return resolved
+    }
+
+    /// Runs the task's checks (`TaskRegistry.check`), as one line naming the key at fault.
+    private func checkTask(_ config: TaskConfig) throws {
+        let origin = settings["task.name"]?.origin ?? source
+        do { _ = try TaskRegistry.check(config) } catch let error as TaskError {
+            var at = origin
+            switch error {
+            case .wrongType(_, let key, _, _), .invalidValue(_, let key, _), .unknownParameter(_, let key, _):
+                at = settings["task." + key]?.origin ?? sweep.first { $0.key == "task." + key }?.origin ?? origin
+            case .data:
+                at = settings["task.path"]?.origin ?? origin
+            default: break
+            }
+            throw ConfigError(at, "\(error)")
+        }
     }
 
     private func modelConfig(_ s: [String: SettingValue]) -> ModelConfig {

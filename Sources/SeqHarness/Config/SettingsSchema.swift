@@ -1,5 +1,6 @@
 import SeqData
 import SeqModels
+import SeqStore
 import SeqTensor
 import SeqTrain
 
@@ -47,21 +48,24 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
 /// (`seqbench list tasks`).
 public enum SettingsSchema {
     enum Kind: Equatable, Sendable {
-        case int(min: Int)
-        case number(min: Double, inclusive: Bool)
+        case int(min: Int, max: Int)
+        /// A finite number in `min…max`; each end included or not.
+        case number(min: Double, minIncluded: Bool, max: Double, maxIncluded: Bool)
         case string
         case choice([String])
-        case intList(min: Int)
+        /// A non-empty list of at most `count` integers, each in `min…max`.
+        case intList(min: Int, max: Int, count: Int)
         case stringList
 
         /// The type and range, as the README's table and error messages say it.
         var summary: String {
             switch self {
-            case .int(let min): return min == 1 ? "integer ≥ 1" : "integer ≥ \(min)"
-            case .number(let min, let inclusive): return "number \(inclusive ? "≥" : ">") \(NumberFormat.significant(min, trimZeros: true))"
+            case .int(let min, let max): return "integer in \(min)…\(formatInt(max))"
+            case .number(let min, let minIn, let max, let maxIn):
+                return "number in \(minIn ? "[" : "(")\(formatNumber(min)), \(formatNumber(max))\(maxIn ? "]" : ")")"
             case .string: return "string"
             case .choice(let options): return options.joined(separator: " or ")
-            case .intList(let min): return "list of integers ≥ \(min)"
+            case .intList(let min, let max, let count): return "list of 1…\(formatInt(count)) integers in \(min)…\(formatInt(max))"
             case .stringList: return "list of names"
             }
         }
@@ -77,25 +81,25 @@ public enum SettingsSchema {
     static let keys: [Key] = [
         Key(path: "name", kind: .string, defaultValue: nil, help: "experiment name: results go to Results/NAME/ (default: the config file name)"),
         Key(path: "task.name", kind: .string, defaultValue: .scalar(.string("contains")), help: "task (seqbench list tasks); its settings are task.<setting>"),
-        Key(path: "model.embed_dim", kind: .int(min: 1), defaultValue: int(model.embedDim), help: "embedding width (token tasks)"),
-        Key(path: "model.hidden", kind: .int(min: 1), defaultValue: int(model.hidden), help: "hidden units per direction"),
-        Key(path: "model.layers", kind: .int(min: 1), defaultValue: int(model.layers), help: "stacked recurrent layers"),
-        Key(path: "model.attention_dim", kind: .int(min: 1), defaultValue: int(model.attentionDim), help: "attention width (attention models)"),
+        Key(path: "model.embed_dim", kind: .int(min: 1, max: ModelConfig.maxWidth), defaultValue: int(model.embedDim), help: "embedding width (token tasks)"),
+        Key(path: "model.hidden", kind: .int(min: 1, max: ModelConfig.maxWidth), defaultValue: int(model.hidden), help: "hidden units per direction"),
+        Key(path: "model.layers", kind: .int(min: 1, max: ModelConfig.maxLayers), defaultValue: int(model.layers), help: "stacked recurrent layers"),
+        Key(path: "model.attention_dim", kind: .int(min: 1, max: ModelConfig.maxWidth), defaultValue: int(model.attentionDim), help: "attention width (attention models)"),
         Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare (default: every registered model); entries may override model.* keys"),
         Key(path: "compare", kind: .stringList, defaultValue: nil, help: "pairs of model entries to compare over seeds, as 'A vs B' (default: each model against its registered no-attention counterpart)"),
-        Key(path: "train.epochs", kind: .int(min: 1), defaultValue: int(train.epochs), help: "maximum epochs"),
-        Key(path: "train.batch_size", kind: .int(min: 1), defaultValue: int(train.batchSize), help: "mini-batch size (also the batched latency and the training step timed)"),
+        Key(path: "train.epochs", kind: .int(min: 1, max: 100_000), defaultValue: int(train.epochs), help: "maximum epochs"),
+        Key(path: "train.batch_size", kind: .int(min: 1, max: 65536), defaultValue: int(train.batchSize), help: "mini-batch size (also the batched latency and the training step timed)"),
         Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string(train.optimizer.rawValue)), help: "optimizer"),
-        Key(path: "train.lr", kind: .number(min: 0, inclusive: false), defaultValue: number(train.learningRate), help: "learning rate"),
-        Key(path: "train.clip", kind: .number(min: 0, inclusive: true), defaultValue: number(train.clip), help: "global gradient-norm clip; 0 = off"),
-        Key(path: "train.patience", kind: .int(min: 0), defaultValue: int(train.patience), help: "early stopping on validation accuracy; 0 = off"),
-        Key(path: "train.momentum", kind: .number(min: 0, inclusive: true), defaultValue: number(train.momentum), help: "SGD momentum"),
-        Key(path: "seeds", kind: .intList(min: 0), defaultValue: .list([.int(1)]), help: "one run per seed"),
-        Key(path: "measure.latency.batch_sizes", kind: .intList(min: 1), defaultValue: .list([.int(1), .int(32)]), help: "inference batch sizes to time"),
-        Key(path: "measure.latency.warmup", kind: .int(min: 0), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
-        Key(path: "measure.latency.samples", kind: .int(min: 1), defaultValue: .scalar(.int(100)), help: "timed iterations (at most)"),
-        Key(path: "measure.latency.max_seconds", kind: .number(min: 0, inclusive: false), defaultValue: .scalar(.double(2)), help: "time budget per measurement, seconds"),
-        Key(path: "threads", kind: .int(min: 1), defaultValue: nil, help: "compute threads (default: one per core this process may use)"),
+        Key(path: "train.lr", kind: .number(min: 0, minIncluded: false, max: 1000, maxIncluded: true), defaultValue: number(train.learningRate), help: "learning rate"),
+        Key(path: "train.clip", kind: .number(min: 0, minIncluded: true, max: 1e6, maxIncluded: true), defaultValue: number(train.clip), help: "global gradient-norm clip; 0 = off"),
+        Key(path: "train.patience", kind: .int(min: 0, max: 100_000), defaultValue: int(train.patience), help: "early stopping on validation accuracy; 0 = off"),
+        Key(path: "train.momentum", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(train.momentum), help: "SGD momentum"),
+        Key(path: "seeds", kind: .intList(min: 0, max: 1 << 53, count: 10_000), defaultValue: .list([.int(1)]), help: "one run per seed"),
+        Key(path: "measure.latency.batch_sizes", kind: .intList(min: 1, max: 65536, count: 64), defaultValue: .list([.int(1), .int(32)]), help: "inference batch sizes to time"),
+        Key(path: "measure.latency.warmup", kind: .int(min: 0, max: 1_000_000), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
+        Key(path: "measure.latency.samples", kind: .int(min: 1, max: 10_000_000), defaultValue: .scalar(.int(100)), help: "timed iterations (at most)"),
+        Key(path: "measure.latency.max_seconds", kind: .number(min: 0, minIncluded: false, max: 3600, maxIncluded: true), defaultValue: .scalar(.double(2)), help: "time budget per measurement, seconds"),
+        Key(path: "threads", kind: .int(min: 1, max: 4096), defaultValue: nil, help: "compute threads (default: one per core this process may use)"),
     ]
 
     // The architecture and training defaults are the library types' own (`ModelConfig()`, `TrainConfig()`):
@@ -161,30 +165,32 @@ public enum SettingsSchema {
             ConfigError(origin, "'\(path)' must be \(expected), got \(value)")
         }
         switch (kind, value) {
-        case (.int(let min), .scalar(.int(let v))):
-            guard v >= min else { throw fail(min == 1 ? "a positive integer" : "an integer ≥ \(min)") }
+        case (.int(let min, let max), .scalar(.int(let v))):
+            guard v >= min, v <= max else { throw fail("an integer in \(min)…\(formatInt(max))") }
             return value
-        case (.int(let min), _): throw fail(min == 1 ? "a positive integer" : "an integer ≥ \(min)")
-        case (.number(let min, let inclusive), .scalar(let v)):
+        case (.int(let min, let max), _): throw fail("an integer in \(min)…\(formatInt(max))")
+        case (.number(let min, let minIn, let max, let maxIn), .scalar(let v)):
             let d: Double
-            switch v { case .int(let i): d = Double(i); case .double(let x): d = x; default: throw fail("a number") }
-            guard d.isFinite, inclusive ? d >= min : d > min else { throw fail(inclusive ? "a number ≥ \(min)" : "a number > \(min)") }
+            switch v { case .int(let i): d = Double(i); case .double(let x): d = x; default: throw fail(kind.summary.replacingOccurrences(of: "number", with: "a number")) }
+            guard d.isFinite, minIn ? d >= min : d > min, maxIn ? d <= max : d < max else {
+                throw fail(kind.summary.replacingOccurrences(of: "number", with: "a number"))
+            }
             return .scalar(.double(d))
-        case (.number, _): throw fail("a number")
+        case (.number, _): throw fail(kind.summary.replacingOccurrences(of: "number", with: "a number"))
         case (.string, .scalar(.string)): return value
         case (.string, _): throw fail("a string")
         case (.choice(let options), .scalar(.string(let s))):
             guard options.contains(s) else { throw fail("one of \(options.joined(separator: ", "))") }
             return value
         case (.choice(let options), _): throw fail("one of \(options.joined(separator: ", "))")
-        case (.intList(let min), .list(let items)):
-            guard !items.isEmpty else { throw fail("a non-empty list of integers") }
+        case (.intList(let min, let max, let count), .list(let items)):
+            guard !items.isEmpty, items.count <= count else { throw fail("a list of 1…\(formatInt(count)) integers") }
             for item in items {
-                guard case .int(let v) = item, v >= min else { throw fail("a list of integers ≥ \(min)") }
+                guard case .int(let v) = item, v >= min, v <= max else { throw fail("a list of integers in \(min)…\(formatInt(max))") }
             }
             return value
-        case (.intList(let min), .scalar(.int(let v))) where v >= min: return .list([.int(v)])
-        case (.intList, _): throw fail("a non-empty list of integers")
+        case (.intList(let min, let max, _), .scalar(.int(let v))) where v >= min && v <= max: return .list([.int(v)])
+        case (.intList(let min, let max, _), _): throw fail("a non-empty list of integers in \(min)…\(formatInt(max))")
         case (.stringList, .list(let items)):
             guard !items.isEmpty, items.allSatisfy({ if case .string = $0 { return true } else { return false } }) else {
                 throw fail("a non-empty list of names")
@@ -194,4 +200,58 @@ public enum SettingsSchema {
         case (.stringList, _): throw fail("a non-empty list of names")
         }
     }
+}
+
+extension SettingsSchema {
+    /// The data-derived sizes a stored config also holds (the task fits them): vocabulary, features, classes.
+    static let fittedKinds: [(String, Kind)] = [
+        ("model.vocab", .int(min: 0, max: ModelConfig.maxVocab)), ("model.features", .int(min: 0, max: ModelConfig.maxWidth)),
+        ("model.classes", .int(min: 1, max: ModelConfig.maxClasses)),
+    ]
+    /// Checks a stored run config (a checkpoint's, a run.h5's) with the same ranges as a YAML config:
+    /// every model, training and task value, the seed and the model's size. One line naming `file` and the
+    /// key at fault, so a hostile file cannot make seqbench allocate or compute without bound.
+    public static func validate(_ config: RunConfig, file: String) throws {
+        let origin = "\(file): stored config"
+        func check(_ path: String, _ value: ConfigValue) throws {
+            guard let kind = key(path)?.kind ?? fittedKinds.first(where: { $0.0 == path })?.1 else { return }
+            _ = try SettingsSchema.check(.scalar(value), as: kind, path: path, origin: origin)
+        }
+        let m = config.modelConfig, t = config.train
+        for (path, v) in [("model.embed_dim", m.embedDim), ("model.hidden", m.hidden), ("model.layers", m.layers),
+                          ("model.attention_dim", m.attentionDim), ("model.vocab", m.vocab), ("model.features", m.features),
+                          ("model.classes", m.classes), ("train.epochs", t.epochs), ("train.batch_size", t.batchSize),
+                          ("train.patience", t.patience)] {
+            try check(path, .int(v))
+        }
+        for (path, v) in [("train.lr", t.learningRate), ("train.clip", t.clip), ("train.momentum", t.momentum)] {
+            try check(path, .double(Double(v)))
+        }
+        if config.seed > 1 << 53 { throw ConfigError(origin, "'seeds' must be in 0…2^53, got \(config.seed)") }
+        do { _ = try TaskRegistry.resolve(config.task.name, settings: config.task.parameters) } catch {
+            throw ConfigError(origin, "\(error)")
+        }
+        try checkModelSize(m, origin: origin)
+    }
+
+    /// Refuses a model of more than `ModelConfig.maxParameters` parameters (`ModelConfig.parameterUpperBound`,
+    /// counted in Double so nothing overflows) before anything allocates it.
+    public static func checkModelSize(_ m: ModelConfig, origin: String) throws {
+        let parameters = m.parameterUpperBound
+        if parameters > Double(ModelConfig.maxParameters) {
+            throw ConfigError(origin, "the model would have about \(formatNumber(parameters)) parameters; at most 2^29")
+        }
+    }
+}
+
+/// An integer bound as the docs say it: `65536`, `100000`, `2^53`.
+func formatInt(_ v: Int) -> String {
+    if v > 1 << 20, v & (v - 1) == 0 { return "2^\(v.trailingZeroBitCount)" }
+    return String(v)
+}
+
+/// A number as the docs and the estimate say it: `0`, `1000`, `1e6`, `2.35e16`.
+func formatNumber(_ v: Double) -> String {
+    if v == v.rounded(), abs(v) < 1e5 { return String(Int(v)) }
+    return String(format: "%.3g", v).replacingOccurrences(of: "e+0", with: "e").replacingOccurrences(of: "e+", with: "e")
 }

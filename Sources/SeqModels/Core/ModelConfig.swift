@@ -30,11 +30,31 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     /// Width of one input step as the first recurrent layer sees it.
     public var inputWidth: Int { input == .tokens ? embedDim : features }
 
+    /// The largest sizes a model may have: every product a layer forms from them stays far inside Int, so a
+    /// hostile config is refused before any arithmetic or allocation (the settings schema shows the same bounds).
+    public static let maxWidth = 65_536, maxLayers = 64, maxVocab = 1 << 24, maxClasses = 1_000_000
+    /// The most parameters a model may have (16 bytes each while training: 8 GiB).
+    public static let maxParameters = 1 << 29
+
+    /// An upper bound on the parameters of any built-in architecture with this config (a bidirectional stack
+    /// with attention, embedding and classifier), counted in Double so no size can overflow: checked before
+    /// a model is allocated.
+    public var parameterUpperBound: Double {
+        let H = Double(hidden), A = Double(attentionDim)
+        var parameters = 3 * A * 2 * H + A + Double(vocab) * Double(embedDim) + 2 * H * Double(classes)
+        for layer in 0..<min(max(layers, 0), Self.maxLayers) {
+            parameters += 8 * H * ((layer == 0 ? Double(max(embedDim, features)) : 2 * H) + H + 1)
+        }
+        return parameters
+    }
+
     /// Checks every size; the error names the field and what was expected.
     public func validate() throws {
-        func positive(_ v: Int, _ key: String) throws {
-            if v <= 0 { throw ModelError.invalidConfig("\(key) must be a positive integer, got \(v)") }
+        func positive(_ v: Int, _ key: String, max: Int = ModelConfig.maxWidth) throws {
+            if v <= 0 || v > max { throw ModelError.invalidConfig("\(key) must be an integer in 1…\(max), got \(v)") }
         }
+        if vocab > Self.maxVocab { throw ModelError.invalidConfig("vocab must be at most \(Self.maxVocab), got \(vocab)") }
+        if classes > Self.maxClasses { throw ModelError.invalidConfig("classes must be at most \(Self.maxClasses), got \(classes)") }
         switch input {
         case .tokens:
             try positive(embedDim, "embed_dim")
@@ -43,7 +63,10 @@ public struct ModelConfig: Codable, Hashable, Sendable {
             try positive(features, "features")
         }
         try positive(hidden, "hidden")
-        try positive(layers, "layers")
+        try positive(layers, "layers", max: Self.maxLayers)
+        if parameterUpperBound > Double(Self.maxParameters) {
+            throw ModelError.invalidConfig("the model would have up to \(Int(parameterUpperBound)) parameters; at most 2^29")
+        }
         try positive(attentionDim, "attention_dim")
         if classes < 2 { throw ModelError.invalidConfig("classes must be at least 2, got \(classes)") }
     }
