@@ -17,7 +17,12 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Output HDF5 file (written atomically).") var output: String
 
     func run() throws {
+        try Containment.runContained("predict", files: [checkpoint, input])   // libhdf5 may crash on a damaged file
+        Containment.willRead(checkpoint)
         let loaded = try LoadedCheckpoint(checkpoint)
+        Containment.willRead(input)
+        Containment.walk(input)
+        Containment.doneReading()
         try Prediction.run(loaded, input: input, output: output)
         print("wrote \(output)")
     }
