@@ -74,6 +74,24 @@ enum Containment {
     static func willRead(_ path: String) {
         guard notifyFD >= 0 else { return }
         announce("R " + path.replacingOccurrences(of: "\n", with: " ") + "\n")
+        injectFault(reading: path)
+    }
+
+    /// Test hook: `SEQBENCH_CONTAIN_FAULT=KIND[:SUFFIX]` makes the contained child fail as libhdf5 might when
+    /// it starts reading a file (ending in SUFFIX): `segv`, `abort`, `trap` (a Swift trap), `spin` (CPU-bound
+    /// hang) or `sleep` (a hang using no CPU). The tests use it; it is never set otherwise.
+    private static func injectFault(reading path: String) {
+        guard let spec = ProcessInfo.processInfo.environment["SEQBENCH_CONTAIN_FAULT"] else { return }
+        let parts = spec.split(separator: ":", maxSplits: 1).map(String.init)
+        if parts.count == 2 && !path.hasSuffix(parts[1]) { return }
+        switch parts.first {
+        case "segv": raise(SIGSEGV)
+        case "abort": abort()
+        case "trap": fatalError("injected trap")
+        case "spin": var x = UInt64(getpid()); while true { x = x &* 6364136223846793005 &+ 1442695040888963407; if x == 42 { print(x) } }
+        case "sleep": while true { sleep(1000) }
+        default: return
+        }
     }
 
     /// In the child, once every untrusted read is over: lifts the reading phase's limits.
