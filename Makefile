@@ -43,7 +43,7 @@ test: deps data
 	python3 scripts/check-imports.py
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
-	python3 scripts/fuzz_checkpoints.py --mutants 200 --seconds 45
+	python3 scripts/fuzz_checkpoints.py --mutants 200 --seconds 45 --read-timeout 2
 
 ## fuzz: mutation fuzzing of the readers of untrusted files (eval, predict, inspect: bit flips, truncation,
 ## overwrites, duplicated chunks, and with h5py wrong dtypes/shapes, huge dims, link cycles, external storage

@@ -10,7 +10,7 @@ import Darwin
 /// Containing libhdf5 (issue 14, item 2).
 ///
 /// libhdf5 1.10.8 crashes (SIGSEGV, SIGABRT) or spins forever on some malformed files. A command that reads
-/// a file the user handed it (`eval`, `predict`, `inspect`) therefore runs as a child of itself:
+/// a file the user handed it (`eval`, `predict`, `inspect`, `report`, `compare`) therefore runs as a child of itself:
 /// `seqbench _contained --notify-fd 3 -- eval FILE …` (`/proc/self/exe`). The parent only supervises:
 ///
 /// - the child announces each untrusted file on fd 3 (`R path`) before reading it, and `D` once every
