@@ -37,6 +37,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIGNATURES = [b"\x89HDF\r\n\x1a\n", b"OHDR", b"OCHK", b"TREE", b"HEAP", b"GCOL", b"SNOD", b"BTHD", b"BTLF",
               b"FRHP", b"FHDB", b"FHIB", b"FSHD", b"SMTB"]
 SECRET = b"SEQBENCH-FUZZ-SECRET-" * 64   # the "other file" of external-storage mutants
+# The other file's bytes as a reader would print them: int32 and int64 at every offset of the 21-byte period.
+SECRET_NUMBERS = {str(int.from_bytes(SECRET[i:i + n], "little", signed=True)).encode()
+                  for i in range(21) for n in (4, 8)}
 TRAIN_ARGS = ["--model", "bilstm_attention", "--set", "epochs=1", "--set", "task.train_size=64",
               "--set", "val_size=32", "--set", "test_size=32", "--set", "hidden=6", "--set", "embed_dim=4",
               "--set", "attention_dim=4", "--set", "threads=1", "--set", "measure.latency.samples=3",
@@ -312,6 +315,8 @@ def classify(base, seed, directory, timeout, env):
         verdict, note = "outside", "read through an external-storage / external-link mutant succeeded"
     elif SECRET[:21] in out or SECRET[:21] in err:
         verdict, note = "outside", "output holds the other file's bytes"
+    elif mutation == "extstore" and any(n in out or n in err for n in SECRET_NUMBERS):
+        verdict, note = "outside", "output holds a number read from the other file"
     elif code == 0 or (code == 1 and command == "eval" and "DIFFERS" in text and not lines):
         if command == "eval" and not ("matches the stored" in text or "DIFFERS" in text or "no stored" in text):
             verdict, note = "unclean", "eval succeeded without its accuracy line"
