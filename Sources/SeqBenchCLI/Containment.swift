@@ -49,7 +49,7 @@ enum Containment {
     /// `command` is the subcommand's name; the arguments are taken from the process's command line.
     static func runContained(_ command: String, files: [String]) throws {
         #if os(Linux)
-        guard notifyFD < 0 else { return }                                            // already the child
+        guard notifyFD == -1 else { return }                                          // already the child
         guard ProcessInfo.processInfo.environment["SEQBENCH_CONTAIN"] != "0" else { return }
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.first == command else { return }      // called in-process (a test, a plugin), not from the command line
@@ -59,6 +59,12 @@ enum Containment {
             FileHandle.standardError.write(stderr)
             throw ExitCode(status)
         case .signaled(let signal, let file, let done):
+            if [SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT].contains(signal) {
+                // Not the file's doing (`… | head`, Ctrl-C, kill): end the way the child ended.
+                Glibc.signal(signal, SIG_DFL)
+                raise(signal)
+                throw ExitCode(128 + signal)
+            }
             let name = file ?? files.first ?? "?"
             if done {
                 throw StoreError(file: name, "seqbench crashed (\(describe(signal: signal))) after reading this file; it is likely damaged")
