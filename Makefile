@@ -1,4 +1,4 @@
-# seqbench — make run | test | test-slurm | bench | bench-compare | data | clean
+# seqbench — make run | test | fuzz | test-slurm | bench | bench-compare | data | clean
 # `run` and `test` install the Debian packages they need when missing (apt-get, as root or via sudo).
 
 SWIFT        ?= swift
@@ -8,7 +8,7 @@ WORD_LISTS   := wamerican wngerman wfrench wspanish witalian wportuguese wdutch
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN          := .build/release/seqbench
 
-.PHONY: all deps data build run test test-slurm bench bench-compare clean
+.PHONY: all deps data build run test fuzz test-slurm bench bench-compare clean
 
 all: build
 
@@ -43,6 +43,16 @@ test: deps data
 	python3 scripts/check-imports.py
 	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --build-tests
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing --skip-build --disable-swift-testing
+	python3 scripts/fuzz_checkpoints.py --mutants 200 --seconds 45 --read-timeout 2
+
+## fuzz: mutation fuzzing of the readers of untrusted files (eval, predict, inspect: bit flips, truncation,
+## overwrites, duplicated chunks, and with h5py wrong dtypes/shapes, huge dims, link cycles, external storage
+## and links) for FUZZ_SECONDS (default 600); exits 1 on a crash, hang, unclean error or read outside the file.
+## FUZZ_ARGS passes options (e.g. --seed 7 --jobs 4, or --replay 7:123 to rerun one mutant).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	$(SWIFT) build $(RELEASE) -Xswiftc -enable-testing --product seqbench
+	python3 scripts/fuzz_checkpoints.py --seconds $(FUZZ_SECONDS) $(FUZZ_ARGS)
 
 ## test-slurm: seqbench on a real single-node Slurm started on loopback (installs slurm + munge, needs root):
 ## a 4-task job array + collect job equals a single-machine run, also after cancelling a task and resubmitting.

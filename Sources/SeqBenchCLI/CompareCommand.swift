@@ -38,15 +38,18 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let metric = Metric(rawValue: self.metric)!
+        try Containment.runContained("compare", files: folders.map { $0 + "/metrics.h5" })   // libhdf5 may crash on a damaged file
         var experiments: [(name: String, resolved: ResolvedExperiment?, runs: [RunResult])] = []
         for folder in folders {
             let path = folder + "/metrics.h5"
             guard FileManager.default.fileExists(atPath: path) else {
                 throw StoreError(file: path, "no such file; is \(folder) an experiment folder written by `seqbench run`?")
             }
+            Containment.willRead(path)
             let (_, resolved, runs) = try MetricsFile.readRuns(from: path)
             experiments.append((folder, resolved, runs))
         }
+        Containment.doneReading()
         let first = experiments[0]
         let sweepKeys = first.resolved?.sweepKeys ?? []
         let set: ComparisonSet

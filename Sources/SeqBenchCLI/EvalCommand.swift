@@ -13,7 +13,10 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() throws {
+        try Containment.runContained("eval", files: [checkpoint])   // libhdf5 may crash on a damaged file
+        Containment.willRead(checkpoint)
         let loaded = try LoadedCheckpoint(checkpoint)
+        Containment.doneReading()
         let result = try loaded.evaluateTest()
         let stored = loaded.checkpoint.metrics[.testAccuracy]
         let matches = stored.map { $0 == result.accuracy }

@@ -14,8 +14,11 @@ struct InspectCommand: ParsableCommand {
     @Flag(help: "Show long attribute values in full instead of cutting them at 100 characters.") var full = false
 
     func run() throws {
+        try Containment.runContained("inspect", files: [file])   // libhdf5 may crash on a damaged file
         guard FileManager.default.fileExists(atPath: file) else { throw StoreError(file: file, "no such file") }
+        Containment.willRead(file)
         let tree = try FileTreeNode.read(file)
+        Containment.doneReading()
         if json {
             let data = try JSONSerialization.data(withJSONObject: jsonObject(tree), options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))

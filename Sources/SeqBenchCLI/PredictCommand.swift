@@ -19,9 +19,14 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Replace an existing OUTPUT (a regular file; never the checkpoint or the input).") var force = false
 
     func run() throws {
+        try Containment.runContained("predict", files: [checkpoint, input])   // libhdf5 may crash on a damaged file
+        Containment.willRead(checkpoint)
         let loaded = try LoadedCheckpoint(checkpoint)
         // Output safety: a new regular file, or an existing one with --force; never what is read.
         try OutputTarget.check(output, force: force, protecting: [("checkpoint", checkpoint), ("input", input)])
+        Containment.willRead(input)
+        Containment.walk(input)
+        Containment.doneReading()
         try Prediction.run(loaded, input: input, output: output)
         print("wrote \(output)")
     }

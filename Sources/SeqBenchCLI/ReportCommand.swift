@@ -13,10 +13,13 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let metrics = folder + "/metrics.h5"
+        try Containment.runContained("report", files: [metrics])   // libhdf5 may crash on a damaged file
         guard FileManager.default.fileExists(atPath: metrics) else {
             throw StoreError(file: metrics, "no such file; is \(folder) an experiment folder written by `seqbench run`?")
         }
+        Containment.willRead(metrics)
         let (experiment, resolved, runs) = try MetricsFile.readRuns(from: metrics, config: ResolvedExperiment.self)
+        Containment.doneReading()
         let pairs = resolved?.comparisons ?? ComparisonPair.declared(among: Array(Set(runs.map(\.entry))).sorted())
         say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], pairs: pairs,
                                        folder: folder))
