@@ -30,7 +30,8 @@ for target in package["targets"]:
             for n, line in enumerate(open(path, encoding="utf-8"), 1):
                 if "@_exported" in line:
                     problems.append(f"{rel}:{n}: @_exported re-exports a module; import it where it is used instead")
-                m = re.match(r"\s*(?:@testable\s+)?import\s+(?:(?:struct|class|enum|func|protocol|typealias|var|let)\s+)?(\w+)", line)
+                # Swift imports start a line; indented "import" lines are inside string literals (Python snippets).
+                m = re.match(r"(?:@testable\s+)?import\s+(?:(?:struct|class|enum|func|protocol|typealias|var|let)\s+)?(\w+)", line)
                 if m and m.group(1) not in SYSTEM and m.group(1) not in deps and m.group(1) != target["name"]:
                     problems.append(f"{rel}:{n}: imports {m.group(1)}, which target {target['name']} does not declare")
 for p in problems:
