@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Mutation fuzzing of seqbench's readers of untrusted HDF5 files (issue 14, item 5).
+"""Mutation fuzzing of seqbench's readers of untrusted HDF5 files.
 
 Makes a small real checkpoint with the built seqbench (cached in --workdir), then, mutant after mutant,
 damages a copy of it (or of a small valid predict input) and runs one of `eval`, `predict`, `inspect` on it:

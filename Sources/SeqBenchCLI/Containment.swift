@@ -7,7 +7,7 @@ import Glibc
 import Darwin
 #endif
 
-/// Containing libhdf5 (issue 14, item 2).
+/// Containing libhdf5.
 ///
 /// libhdf5 1.10.8 crashes (SIGSEGV, SIGABRT) or spins forever on some malformed files. A command that reads
 /// a file the user handed it (`eval`, `predict`, `inspect`, `report`, `compare`) therefore runs as a child of itself:

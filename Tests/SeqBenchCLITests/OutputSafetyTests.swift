@@ -9,18 +9,13 @@ import SeqStore
 import SeqTrain
 import XCTest
 
-/// Issue 14, item 4: what seqbench writes, and where it refuses to, as a user meets it.
+/// What seqbench writes, and where it refuses to, as a user meets it.
 final class OutputSafetyTests: XCTestCase {
     private let fm = FileManager.default
     private var dir = ""
     private var mounts: [String] = []
 
-    static let tiny = [
-        "--set", "task.length=8", "--set", "task.min_length=3", "--set", "task.train_size=48", "--set", "task.val_size=16",
-        "--set", "task.test_size=16", "--set", "model.hidden=6", "--set", "model.embed_dim=4", "--set", "model.attention_dim=4",
-        "--set", "train.epochs=1", "--set", "train.batch_size=8", "--set", "threads=1",
-        "--set", "measure.latency.samples=3", "--set", "measure.latency.warmup=0", "--set", "measure.latency.max_seconds=0.05",
-    ]
+    static let tiny = OnePipelineTests.tiny
 
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "seqbench-outputs-\(UUID().uuidString)"

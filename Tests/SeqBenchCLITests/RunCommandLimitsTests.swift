@@ -2,7 +2,7 @@ import CLITestSupport
 import Foundation
 import XCTest
 
-/// Issue 14, "Limits before work", from the command line: one stderr line, a non-zero exit, nothing written.
+/// Limits before work, from the command line: one stderr line, a non-zero exit, nothing written.
 extension RunCommandTests {
     private func limitsConfig() throws -> String {
         let yaml = """

@@ -4,7 +4,7 @@ import SeqHarness
 import SeqModels
 import XCTest
 
-/// Issue 14, "Limits before work": every size has a range, task checks run while planning, huge plans are
+/// Limits before work: every size has a range, task checks run while planning, huge plans are
 /// counted before they are expanded, and the plan's cost is estimated.
 extension ExperimentConfigTests {
     static let small = """
