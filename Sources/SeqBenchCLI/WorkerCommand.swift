@@ -35,6 +35,14 @@ struct WorkerCommand: ParsableCommand {
 
     func run() throws {
         Self.watch(parent: parent)
+        do { try train() } catch let exit as ExitCode { throw exit } catch {
+            // Not a failed run (that is recorded in its run.h5 and exits 1): an error of its own, said here.
+            FileHandle.standardError.write(Data("seqbench: \(runID): \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+
+    private func train() throws {
         let plan = try ExperimentManifest.read(folder: folder).plan()
         guard plan.runs.contains(where: { $0.id == runID }) else {
             throw ValidationError("\(folder) plans no run '\(runID)'")

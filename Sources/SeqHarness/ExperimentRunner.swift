@@ -139,7 +139,8 @@ public struct ExperimentRunner {
                     }
                 } else {
                     // The worker ended before it could write run.h5 (a signal, an error it printed).
-                    let reason = "training worker \(outcome)"
+                    let reason = outcome.wroteResult ? "its run.h5 cannot be read after training"
+                        : "its training worker \(outcome)" + (outcome == .exited(3) ? " (its error is above)" : "")
                     let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label,
                                            seed: run.config.seed, status: .failed, reason: reason, config: run.config,
                                            settings: run.settings)
