@@ -153,6 +153,30 @@ final class JobsTests: XCTestCase {
         try assertSameResults("whole", "killed")
     }
 
+    /// With `--shard`, jobs apply within the shard; the frozen plan takes another `--jobs`; a Slurm task plans
+    /// its jobs within its CPUs.
+    func testJobsWithinShardsAndSlurmTasks() throws {
+        let one = try CLI.run(["run", "tiny.yaml", "--out", "one", "--jobs", "1", "--set", "threads=1", "--quiet"], in: dir)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let first = try CLI.run(["run", "tiny.yaml", "--out", "sharded", "--shard", "0/2", "--jobs", "2", "--set", "threads=2"], in: dir)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("2 jobs × 1 thread → "), first.stdout)
+        XCTAssertTrue(first.stdout.contains("measuring latency of 3 model shape(s) for 3 run(s)"), first.stdout)
+        // The other shard runs the frozen plan (its folder), with jobs of its own.
+        let second = try CLI.run(["run", dir + "/sharded", "--shard", "1/2", "--jobs", "auto"], in: dir)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("2 jobs × 1 thread → "), second.stdout)
+        let collect = try CLI.run(["collect", dir + "/sharded"], in: dir)
+        XCTAssertEqual(collect.status, 0, collect.stderr + collect.stdout)
+        try assertSameResults("sharded", "one")
+
+        let slurm = try CLI.run(["slurm", "tiny.yaml", "--out", "cluster", "--shards", "2", "--cpus-per-task", "3"], in: dir)
+        XCTAssertEqual(slurm.status, 0, slurm.stderr)
+        XCTAssertTrue(slurm.stdout.contains("in 2 array tasks (3 CPUs each, 3 jobs × 1 thread)"), slurm.stdout)
+        let frozen = try ExperimentManifest.read(folder: dir + "/cluster").plan()
+        XCTAssertEqual(frozen.threads, 3)
+    }
+
     /// A failed run is recorded by its worker; `--fail-fast` stops the jobs still running and starts no more.
     func testFailedRunsWithJobs() throws {
         func write(_ name: String, labels: [Int32]) throws {
