@@ -3,6 +3,12 @@ import Foundation
 import SeqHarness
 import SeqStore
 
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// How `run` and `train` execute a plan: the one path from a checked plan to the experiment's files.
 struct ExperimentSession {
     var manifest: ExperimentManifest
@@ -24,10 +30,20 @@ struct ExperimentSession {
         runner.failFast = failFast
         runner.shard = shard
         runner.progress = printer.handle
+        let jobs = Self.jobs(plan: plan, runs: runner.runs)
+        runner.trainingThreads = jobs.threadsPerRun
+        if jobs.jobs > 1 {
+            let (folder, resume, quiet, parent) = (folder, resume, quiet, getpid())
+            runner.workers = TrainingWorkers(jobs: jobs.jobs, threads: jobs.threadsPerRun, executable: "/proc/self/exe") { run, index, total in
+                ["_worker", folder, "--run", run.id, "--threads", String(jobs.threadsPerRun), "--parent", String(parent),
+                 "--index", String(index), "--total", String(total)] + (resume ? ["--resume"] : []) + (quiet ? ["--quiet"] : [])
+            }
+        }
         if !quiet {
             say("\(plan.name): \(plan.runs.count) runs (\(Set(plan.runs.map(\.model.label)).count) models"
                 + (plan.sweepKeys.isEmpty ? "" : " × sweep over \(plan.sweepKeys.joined(separator: ", "))")
-                + " × \(Set(plan.runs.map(\.config.seed)).count) seeds), \(plan.threads) threads → \(folder)")
+                + " × \(Set(plan.runs.map(\.config.seed)).count) seeds), \(jobs) → \(folder)")
+            if let note = jobs.note { say(note) }
             if let shard { say("shard \(shard): \(runner.runs.count) of the \(plan.runs.count) runs") }
         }
         try manifest.write(into: folder)
@@ -51,6 +67,16 @@ struct ExperimentSession {
         let runs = try Collector.write(runner: runner, folder: folder)
         if let failure { throw failure }
         try Self.exitIfFailed(runs.filter { $0.status == .failed })
+    }
+
+    /// The plan's jobs for `runs` (`JobPlan`); one job where a worker cannot be started (no `/proc/self/exe`).
+    static func jobs(plan: ExperimentPlan, runs: [PlannedRun]) -> JobPlan {
+        let chosen = JobPlan.choose(requested: plan.jobs, threads: plan.threads, runs: runs)
+        #if os(Linux)
+        return chosen
+        #else
+        return chosen.jobs == 1 ? chosen : JobPlan(jobs: 1, threadsPerRun: plan.threads, note: "jobs: one at a time on this system")
+        #endif
     }
 
     private static func exitIfFailed(_ failed: [RunResult]) throws {

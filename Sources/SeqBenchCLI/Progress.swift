@@ -17,16 +17,22 @@ final class ProgressPrinter: @unchecked Sendable {
     private var header = ""
     private let clock = ContinuousClock()
 
-    init(quiet: Bool) {
+    /// A training worker's (`run --jobs`): plain lines, numbered as in the whole experiment (`index`/`total`).
+    private let numbering: (index: Int, total: Int)?
+
+    init(quiet: Bool, worker numbering: (index: Int, total: Int)? = nil) {
         self.quiet = quiet
-        live = isatty(1) == 1
+        self.numbering = numbering
+        // Workers print beside each other: whole lines only.
+        live = numbering == nil && isatty(1) == 1
     }
 
     func handle(_ event: ProgressEvent) {
         if quiet { return }
         switch event {
         case .runStarted(let index, let total, let id, _):
-            header = "[\(index)/\(total)] \(id)"
+            let (i, n) = numbering ?? (index, total)
+            header = "[\(i)/\(n)] \(id)"
             runStart = clock.now
             emit(header + "  starting", final: false)
         case .runSkipped(let index, let total, let id):

@@ -34,11 +34,18 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Skip runs that completed (verified from their files) and redo or continue the others.") var resume = false
     @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
     @Flag(help: "Stop at the first failed run.") var failFast = false
+    @Option(help: ArgumentHelp("""
+        Runs trained at once, each in a process of its own with threads / N threads (at most `threads` jobs); \
+        auto picks by the runs' size. The same as --set jobs=N (README, "Using the whole machine").
+        """, valueName: "N|auto")) var jobs: String?
     @Flag(help: "Print only the final table.") var quiet = false
     @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
 
     func validate() throws {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
+        if let jobs, jobs != "auto", (Int(jobs) ?? 0) < 1 || (Int(jobs) ?? 0) > 4096 {
+            throw ValidationError("--jobs must be an integer in 1…4096 or auto, got \(jobs)")
+        }
         if let shard {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard \(error)") }
             if force { throw ValidationError("--force cannot be combined with --shard: it would delete the other shards' runs") }
@@ -55,14 +62,17 @@ struct RunCommand: ParsableCommand {
             }
             manifest = try ExperimentManifest.read(folder: config)
         } else {
-            manifest = try ExperimentManifest.load(config: config, overrides: overrides)
+            manifest = try ExperimentManifest.load(config: config, overrides: overrides + (jobs.map { ["jobs=" + $0] } ?? []))
         }
-        let plan = try manifest.plan()
+        var plan = try manifest.plan()
+        // Jobs change how many runs train at once, never a result: a frozen plan takes them too.
+        if let jobs { plan = plan.with(jobs: Int(jobs)) }
         // Shards run a plan `slurm` (or the first `run`) already accepted.
         if !yes && shard == nil { try plan.estimate().checkBudget() }
         let folder = try OutputFolder.prepare(out ?? (isDirectory.boolValue ? config : "Results/" + plan.name),
                                               resume: resume, force: force, shared: shard != nil, quiet: quiet)
-        if shard != nil, let frozen = try? ExperimentManifest.read(folder: folder).plan(), frozen != plan {
+        if shard != nil, let frozen = try? ExperimentManifest.read(folder: folder).plan(),
+           frozen.with(jobs: plan.jobs) != plan {
             throw ValidationError("""
                 \(folder) holds an experiment planned differently (its experiment.json): a shard must run the plan the \
                 others run. Run `seqbench run \(folder) --shard …` to use the frozen plan, or choose another --out.

@@ -116,7 +116,10 @@ struct SlurmCommand: ParsableCommand {
         try Self.writeScript(arrayPath, arrayScript)
         try Self.writeScript(collectPath, collectScript)
         let done = ExperimentRunner(plan: plan, out: folder).census().completed.count
-        say("\(plan.name): \(plan.runs.count) runs in \(count) array tasks (\(cpus) CPUs each"
+        // Each task shares its CPUs among its runs: jobs × threads per run = its CPUs at most (`JobPlan`).
+        let taskJobs = (try? Shard(index: 0, count: count)).map {
+            ExperimentSession.jobs(plan: plan, runs: $0.runs(of: plan)) } ?? JobPlan(jobs: 1, threadsPerRun: cpus)
+        say("\(plan.name): \(plan.runs.count) runs in \(count) array tasks (\(cpus) CPUs each, \(taskJobs)"
             + (maxParallel.map { ", at most \($0) at once" } ?? "") + ") → \(folder)")
         if done > 0 { say("\(done) run(s) already complete: their tasks skip them (--resume)") }
         say("wrote \(arrayPath)\nwrote \(collectPath)")

@@ -32,11 +32,18 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Output folder: a new or empty folder, or an experiment's.") var out = "Results/train"
     @Flag(help: "Continue unfinished runs from their last.h5 and skip finished ones.") var resume = false
     @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
+    @Option(help: ArgumentHelp("""
+        Runs trained at once, each in a process of its own with threads / N threads (at most `threads` jobs); \
+        auto picks by the runs' size. The same as --set jobs=N (README, "Using the whole machine").
+        """, valueName: "N|auto")) var jobs: String?
     @Flag(help: "Print only the final table.") var quiet = false
     @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
 
     func validate() throws {
         if resume && force { throw ValidationError("--resume and --force exclude each other") }
+        if let jobs, jobs != "auto", (Int(jobs) ?? 0) < 1 || (Int(jobs) ?? 0) > 4096 {
+            throw ValidationError("--jobs must be an integer in 1…4096 or auto, got \(jobs)")
+        }
     }
 
     func run() throws {
@@ -48,6 +55,7 @@ struct TrainCommand: ParsableCommand {
         if let task { settings.append("task.name=" + task) }
         if !models.isEmpty { settings.append("models=[" + models.joined(separator: ", ") + "]") }
         if let seed { settings.append("seeds=[\(seed)]") }
+        if let jobs { settings.append("jobs=" + jobs) }
         var config = ExperimentConfig(source: "seqbench train")
         for s in settings + overrides { try config.apply(override: s) }
         let plan = try config.plan()

@@ -38,58 +38,125 @@ public struct ExperimentRunner {
     /// The runs this runner executes: the whole plan, or its shard's share.
     public var runs: [PlannedRun] { shard?.runs(of: plan) ?? plan.runs }
 
+    /// Only these runs (a training worker's); nil: all of `runs`.
+    public var only: Set<String>?
+    /// Compute threads while training (a worker's share); nil: the plan's `threads`.
+    public var trainingThreads: Int?
+    /// Train only, never measure latency (a training worker: its parent measures every run at the end).
+    public var trainOnly = false
+    /// Train in worker processes, `workers.jobs` at a time (`jobs` > 1); nil trains here, one run after another.
+    public var workers: TrainingWorkers?
+
     /// Runs every planned run (of its shard); returns the results in plan order (skipped runs read back
     /// from disk). Throws the first failure when `failFast`. A run whose files cannot be written (a full
     /// disk, a folder turned read-only) is counted as failed and the others go on; at the end ``UnsavedRuns``
     /// names every such run and the first error.
     public func run() throws -> [RunResult] {
-        ComputeThreads.set(plan.threads)
+        ComputeThreads.set(trainingThreads ?? plan.threads)
         try createFolder(out + "/runs")
-        var results: [RunResult] = []
         var unsaved = UnsavedRuns()
-        let runs = self.runs
+        var results: [RunResult] = []
+        var todo: [(index: Int, run: PlannedRun)] = []
+        let runs = self.runs.filter { only?.contains($0.id) ?? true }
         for (i, run) in runs.enumerated() {
-            let folder = self.folder(run.id)
-            if resume, let done = resumableResult(run, folder) {
+            if resume, let done = resumableResult(run, folder(run.id)) {
                 progress(.runSkipped(index: i + 1, total: runs.count, id: run.id))
                 results.append(done)
-                continue
-            }
-            progress(.runStarted(index: i + 1, total: runs.count, id: run.id, epochs: run.config.train.epochs))
-            let trained: RunResult
-            do {
-                trained = try execute(run, folder)
-            } catch {
-                let reason = "\(error)"
-                let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
-                                       status: .failed, reason: reason, config: run.config, settings: run.settings)
-                do {
-                    try createFolder(folder.path)
-                    try failed.write(to: folder.result)
-                } catch {
-                    unsaved.add(run.id, "\(error)")
-                }
-                progress(.runFailed(id: run.id, reason: reason))
-                results.append(failed)
-                if failFast { throw RunFailure(runID: run.id, reason: reason) }
-                continue
-            }
-            do {
-                try trained.write(to: folder.result)
-                progress(.runFinished(id: run.id, result: trained))
-                results.append(trained)
-            } catch {
-                let reason = "could not save: \(error)"
-                unsaved.add(run.id, "\(error)")
-                progress(.runFailed(id: run.id, reason: reason))
-                results.append(RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
-                                         status: .failed, reason: reason, config: run.config, settings: run.settings))
-                if failFast { throw RunFailure(runID: run.id, reason: reason) }
+            } else {
+                todo.append((i, run))
             }
         }
+        if let workers, !todo.isEmpty {
+            results += try train(todo, total: runs.count, in: workers, unsaved: &unsaved)
+        } else {
+            for (i, run) in todo {
+                results.append(try train(run, index: i, total: runs.count, unsaved: &unsaved))
+            }
+        }
+        let order = Dictionary(uniqueKeysWithValues: runs.enumerated().map { ($1.id, $0) })
+        results.sort { order[$0.runID]! < order[$1.runID]! }
+        if trainOnly {
+            if !unsaved.runIDs.isEmpty { throw unsaved }
+            return results
+        }
+        // Latency is measured alone, with all of the plan's threads.
+        ComputeThreads.set(plan.threads)
         let measured = try measureLatency(results, unsaved: &unsaved)
         if !unsaved.runIDs.isEmpty { throw unsaved }
         return measured
+    }
+
+    /// Trains one run here; a failure is recorded in its run.h5 (and thrown when `failFast`).
+    private func train(_ run: PlannedRun, index i: Int, total: Int, unsaved: inout UnsavedRuns) throws -> RunResult {
+        let folder = self.folder(run.id)
+        progress(.runStarted(index: i + 1, total: total, id: run.id, epochs: run.config.train.epochs))
+        let trained: RunResult
+        do {
+            trained = try execute(run, folder)
+        } catch {
+            let reason = "\(error)"
+            let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
+                                   status: .failed, reason: reason, config: run.config, settings: run.settings)
+            do {
+                try createFolder(folder.path)
+                try failed.write(to: folder.result)
+            } catch {
+                unsaved.add(run.id, "\(error)")
+            }
+            progress(.runFailed(id: run.id, reason: reason))
+            if failFast { throw RunFailure(runID: run.id, reason: reason) }
+            return failed
+        }
+        do {
+            try trained.write(to: folder.result)
+            progress(.runFinished(id: run.id, result: trained))
+            return trained
+        } catch {
+            let reason = "could not save: \(error)"
+            unsaved.add(run.id, "\(error)")
+            progress(.runFailed(id: run.id, reason: reason))
+            if failFast { throw RunFailure(runID: run.id, reason: reason) }
+            return RunResult(runID: run.id, model: run.config.model, entry: run.model.label, seed: run.config.seed,
+                             status: .failed, reason: reason, config: run.config, settings: run.settings)
+        }
+    }
+
+    /// Trains `todo` in worker processes, `workers.jobs` at a time, each run in a process of its own (which
+    /// prints its own progress and writes its run.h5, status trained or failed); reads the results back.
+    private func train(_ todo: [(index: Int, run: PlannedRun)], total: Int, in workers: TrainingWorkers,
+                       unsaved: inout UnsavedRuns) throws -> [RunResult] {
+        var results: [RunResult] = []
+        var firstFailure: RunFailure?
+        var failure: Error?
+        do {
+            try workers.run(todo.map { ($0.run, $0.index + 1, total) }) { run, outcome in
+                let folder = self.folder(run.id)
+                let stored = try? RunResult.read(from: folder.result)
+                if outcome.wroteResult, let stored, stored.config.sameSettings(as: run.config) {
+                    results.append(stored)
+                    if stored.status == .failed, firstFailure == nil {
+                        firstFailure = RunFailure(runID: run.id, reason: stored.reason)
+                    }
+                } else {
+                    // The worker ended before it could write run.h5 (a signal, an error it printed).
+                    let reason = outcome.wroteResult ? "its run.h5 cannot be read after training"
+                        : "its training worker \(outcome)" + (outcome == .exited(3) ? " (its error is above)" : "")
+                    let failed = RunResult(runID: run.id, model: run.config.model, entry: run.model.label,
+                                           seed: run.config.seed, status: .failed, reason: reason, config: run.config,
+                                           settings: run.settings)
+                    if (try? createFolder(folder.path)) == nil || (try? failed.write(to: folder.result)) == nil {
+                        unsaved.add(run.id, reason)
+                    }
+                    results.append(failed)
+                    if firstFailure == nil { firstFailure = RunFailure(runID: run.id, reason: reason) }
+                }
+                // With --fail-fast, the first failure stops the other workers.
+                return !(failFast && firstFailure != nil)
+            }
+        } catch { failure = error }
+        if failFast, let firstFailure { throw firstFailure }
+        if let failure { throw failure }
+        return results
     }
 
     /// Trains one run, then counts its cost (FLOPs, memory); latency comes later, for all runs at once.

@@ -103,18 +103,29 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
     public let sweepKeys: [String]
     public let measure: MeasureConfig
     public let threads: Int
+    /// Runs trained at once (`jobs`); nil is `auto` (``JobPlan``). Absent from plans frozen before it existed.
+    public let jobs: Int?
     /// The pairs compared over seeds at every sweep point.
     public let comparisons: [ComparisonPair]
     public let resolved: ResolvedExperiment
 
-    enum CodingKeys: String, CodingKey { case name, runs, sweepKeys = "sweep_keys", measure, threads, comparisons, resolved }
+    enum CodingKeys: String, CodingKey { case name, runs, sweepKeys = "sweep_keys", measure, threads, jobs, comparisons, resolved }
 
     /// The same plan with another thread count (a Slurm task's CPUs).
     public func with(threads: Int) -> ExperimentPlan {
         var resolved = resolved
         resolved.settings["threads"] = .scalar(.int(threads))
         return ExperimentPlan(name: name, runs: runs, sweepKeys: sweepKeys, measure: measure, threads: threads,
-                              comparisons: comparisons, resolved: resolved)
+                              jobs: jobs, comparisons: comparisons, resolved: resolved)
+    }
+
+    /// The same plan with another `jobs` (nil: auto). Jobs never change a run's result, only how many train at
+    /// once: `run --jobs` may change them on a frozen plan.
+    public func with(jobs: Int?) -> ExperimentPlan {
+        var resolved = resolved
+        resolved.settings["jobs"] = jobs.map { .scalar(.int($0)) } ?? .scalar(.string("auto"))
+        return ExperimentPlan(name: name, runs: runs, sweepKeys: sweepKeys, measure: measure, threads: threads,
+                              jobs: jobs, comparisons: comparisons, resolved: resolved)
     }
 }
 
@@ -143,7 +154,7 @@ extension ExperimentConfig {
         }
         if Set(sweep.map(\.key)).count != sweep.count { throw ConfigError(source, "a key is swept twice") }
         for axis in sweep {
-            if ["task.name", "models", "seeds", "name", "threads", "compare"].contains(axis.key) || axis.key.hasPrefix("measure.") {
+            if ["task.name", "models", "seeds", "name", "threads", "jobs", "compare"].contains(axis.key) || axis.key.hasPrefix("measure.") {
                 throw ConfigError(axis.origin, "'\(axis.key)' cannot be swept; sweep model.*, train.* or task.* keys")
             }
             if let key = SettingsSchema.key(axis.key) {
@@ -231,7 +242,8 @@ extension ExperimentConfig {
         let resolved = ResolvedExperiment(name: name, settings: base.filter { $0.key != "name" }, models: labels,
                                           sweep: Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) }))
         return ExperimentPlan(name: name, runs: runs, sweepKeys: sweep.map(\.key), measure: measure,
-                              threads: int(base["threads"]), comparisons: comparisons, resolved: resolved)
+                              threads: int(base["threads"]), jobs: jobsSetting(base["jobs"]),
+                              comparisons: comparisons, resolved: resolved)
     }
 
     /// `name`, else the file name without extension; it must stay a single folder name under Results/.
@@ -314,6 +326,10 @@ extension ExperimentConfig {
 private func int(_ v: SettingValue?) -> Int {
     if case .scalar(.int(let i))? = v { return i }
     preconditionFailure("expected an integer, got \(String(describing: v))")
+}
+private func jobsSetting(_ v: SettingValue?) -> Int? {
+    if case .scalar(.int(let i))? = v { return i }
+    return nil
 }
 private func double(_ v: SettingValue?) -> Double {
     switch v {

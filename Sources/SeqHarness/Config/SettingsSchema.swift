@@ -56,6 +56,8 @@ public enum SettingsSchema {
         /// A non-empty list of at most `count` integers, each in `min…max`.
         case intList(min: Int, max: Int, count: Int)
         case stringList
+        /// An integer in `min…max`, or the word `auto`.
+        case intOrAuto(min: Int, max: Int)
 
         /// The type and range, as the README's table and error messages say it.
         var summary: String {
@@ -67,6 +69,7 @@ public enum SettingsSchema {
             case .choice(let options): return options.joined(separator: " or ")
             case .intList(let min, let max, let count): return "list of 1…\(formatInt(count)) integers in \(min)…\(formatInt(max))"
             case .stringList: return "list of names"
+            case .intOrAuto(let min, let max): return "integer in \(min)…\(formatInt(max)) or auto"
             }
         }
     }
@@ -99,7 +102,8 @@ public enum SettingsSchema {
         Key(path: "measure.latency.warmup", kind: .int(min: 0, max: 1_000_000), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
         Key(path: "measure.latency.samples", kind: .int(min: 1, max: 10_000_000), defaultValue: .scalar(.int(100)), help: "timed iterations (at most)"),
         Key(path: "measure.latency.max_seconds", kind: .number(min: 0, minIncluded: false, max: 3600, maxIncluded: true), defaultValue: .scalar(.double(2)), help: "time budget per measurement, seconds"),
-        Key(path: "threads", kind: .int(min: 1, max: 4096), defaultValue: nil, help: "compute threads (default: one per core this process may use)"),
+        Key(path: "threads", kind: .int(min: 1, max: 4096), defaultValue: nil, help: "compute threads (default: one per core this process may use); with jobs, shared: jobs × threads per run ≤ threads"),
+        Key(path: "jobs", kind: .intOrAuto(min: 1, max: 4096), defaultValue: .scalar(.string("auto")), help: "runs trained at once, each in its own process with threads / jobs threads (at most threads jobs); auto: JobPlan's rule (README, \"Using the whole machine\")"),
     ]
 
     // The architecture and training defaults are the library types' own (`ModelConfig()`, `TrainConfig()`):
@@ -198,6 +202,11 @@ public enum SettingsSchema {
             return value
         case (.stringList, .scalar(.string(let s))): return .list([.string(s)])
         case (.stringList, _): throw fail("a non-empty list of names")
+        case (.intOrAuto(let min, let max), .scalar(.int(let v))):
+            guard v >= min, v <= max else { throw fail("an integer in \(min)…\(formatInt(max)) or auto") }
+            return value
+        case (.intOrAuto, .scalar(.string("auto"))): return value
+        case (.intOrAuto(let min, let max), _): throw fail("an integer in \(min)…\(formatInt(max)) or auto")
         }
     }
 }
