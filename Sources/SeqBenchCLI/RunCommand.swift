@@ -31,24 +31,13 @@ struct RunCommand: ParsableCommand {
         an existing experiment folder is fine (other shards write there) if its frozen plan is this one. Merge \
         with `seqbench collect`.
         """, valueName: "I/N")) var shard: String?
-    @Flag(help: "Skip runs that completed (verified from their files) and redo or continue the others.") var resume = false
-    @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
     @Flag(help: "Stop at the first failed run.") var failFast = false
-    @Option(help: ArgumentHelp("""
-        Runs trained at once, each in a process of its own with threads / N threads (at most `threads` jobs); \
-        auto picks by the runs' size. The same as --set jobs=N (README, "Using the whole machine").
-        """, valueName: "N|auto")) var jobs: String?
-    @Flag(help: "Print only the final table.") var quiet = false
-    @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
+    @OptionGroup var execution: ExecutionOptions
 
     func validate() throws {
-        if resume && force { throw ValidationError("--resume and --force exclude each other") }
-        if let jobs, jobs != "auto", (Int(jobs) ?? 0) < 1 || (Int(jobs) ?? 0) > 4096 {
-            throw ValidationError("--jobs must be an integer in 1…4096 or auto, got \(jobs)")
-        }
         if let shard {
             do { _ = try Shard(parsing: shard) } catch { throw ValidationError("--shard \(error)") }
-            if force { throw ValidationError("--force cannot be combined with --shard: it would delete the other shards' runs") }
+            if execution.force { throw ValidationError("--force cannot be combined with --shard: it would delete the other shards' runs") }
         }
     }
 
@@ -62,15 +51,15 @@ struct RunCommand: ParsableCommand {
             }
             manifest = try ExperimentManifest.read(folder: config)
         } else {
-            manifest = try ExperimentManifest.load(config: config, overrides: overrides + (jobs.map { ["jobs=" + $0] } ?? []))
+            manifest = try ExperimentManifest.load(config: config, overrides: overrides + (execution.jobs.map { ["jobs=" + $0] } ?? []))
         }
         var plan = try manifest.plan()
         // Jobs change how many runs train at once, never a result: a frozen plan takes them too.
-        if let jobs { plan = plan.with(jobs: Int(jobs)) }
+        if let jobs = execution.jobs { plan = plan.with(jobs: Int(jobs)) }
         // Shards run a plan `slurm` (or the first `run`) already accepted.
-        if !yes && shard == nil { try plan.estimate().checkBudget() }
+        if !execution.yes && shard == nil { try plan.estimate().checkBudget() }
         let folder = try OutputFolder.prepare(out ?? (isDirectory.boolValue ? config : "Results/" + plan.name),
-                                              resume: resume, force: force, shared: shard != nil, quiet: quiet)
+                                              resume: execution.resume, force: execution.force, shared: shard != nil, quiet: execution.quiet)
         if shard != nil, let frozen = try? ExperimentManifest.read(folder: folder).plan(),
            frozen.with(jobs: plan.jobs) != plan {
             throw ValidationError("""
@@ -78,7 +67,7 @@ struct RunCommand: ParsableCommand {
                 others run. Run `seqbench run \(folder) --shard …` to use the frozen plan, or choose another --out.
                 """)
         }
-        try ExperimentSession(manifest: manifest, plan: plan, folder: folder, resume: resume, failFast: failFast,
-                              shard: shard, quiet: quiet).execute()
+        try ExperimentSession(manifest: manifest, plan: plan, folder: folder, resume: execution.resume, failFast: failFast,
+                              shard: shard, quiet: execution.quiet).execute()
     }
 }

@@ -30,21 +30,7 @@ struct TrainCommand: ParsableCommand {
         "A setting, e.g. --set model.hidden=64 --set train.lr=0.005 --set task.length=40 (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
     @Option(help: "Output folder: a new or empty folder, or an experiment's.") var out = "Results/train"
-    @Flag(help: "Continue unfinished runs from their last.h5 and skip finished ones.") var resume = false
-    @Flag(help: "Delete the experiment in the output folder and start over.") var force = false
-    @Option(help: ArgumentHelp("""
-        Runs trained at once, each in a process of its own with threads / N threads (at most `threads` jobs); \
-        auto picks by the runs' size. The same as --set jobs=N (README, "Using the whole machine").
-        """, valueName: "N|auto")) var jobs: String?
-    @Flag(help: "Print only the final table.") var quiet = false
-    @Flag(help: "Start even when the plan's estimated work or memory is above the budget (README, \"Limits\").") var yes = false
-
-    func validate() throws {
-        if resume && force { throw ValidationError("--resume and --force exclude each other") }
-        if let jobs, jobs != "auto", (Int(jobs) ?? 0) < 1 || (Int(jobs) ?? 0) > 4096 {
-            throw ValidationError("--jobs must be an integer in 1…4096 or auto, got \(jobs)")
-        }
-    }
+    @OptionGroup var execution: ExecutionOptions
 
     func run() throws {
         // The report's title: the folder's name, when it is a plain name.
@@ -55,14 +41,14 @@ struct TrainCommand: ParsableCommand {
         if let task { settings.append("task.name=" + task) }
         if !models.isEmpty { settings.append("models=[" + models.joined(separator: ", ") + "]") }
         if let seed { settings.append("seeds=[\(seed)]") }
-        if let jobs { settings.append("jobs=" + jobs) }
+        if let jobs = execution.jobs { settings.append("jobs=" + jobs) }
         var config = ExperimentConfig(source: "seqbench train")
         for s in settings + overrides { try config.apply(override: s) }
         let plan = try config.plan()
-        if !yes { try plan.estimate().checkBudget() }
-        let folder = try OutputFolder.prepare(out, resume: resume, force: force, shared: false, quiet: quiet)
+        if !execution.yes { try plan.estimate().checkBudget() }
+        let folder = try OutputFolder.prepare(out, resume: execution.resume, force: execution.force, shared: false, quiet: execution.quiet)
         try ExperimentSession(manifest: ExperimentManifest(plan: plan, overrides: settings + overrides), plan: plan,
-                              folder: folder, resume: resume, quiet: quiet).execute()
+                              folder: folder, resume: execution.resume, quiet: execution.quiet).execute()
     }
 }
 

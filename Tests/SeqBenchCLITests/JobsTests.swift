@@ -179,13 +179,7 @@ final class JobsTests: XCTestCase {
 
     /// A failed run is recorded by its worker; `--fail-fast` stops the jobs still running and starts no more.
     func testFailedRunsWithJobs() throws {
-        func write(_ name: String, labels: [Int32]) throws {
-            let file = try HDF5File.create(dir + "/" + name)
-            try file.root.write("tokens", values: (0..<(8 * 6)).map { Int32(1 + $0 % 5) }, shape: [8, 6])
-            try file.root.write("lengths", values: [Int32](repeating: 6, count: 8), shape: [8])
-            try file.root.write("labels", values: labels, shape: [8])
-            try file.close()
-        }
+        func write(_ name: String, labels: [Int32]) throws { try RunCommandTests.writeData(dir + "/" + name, labels: labels) }
         try write("bad.h5", labels: [0, 1, 0, -1, 0, 1, 0, 1])
         try write("good.h5", labels: [0, 1, 0, 1, 0, 1, 0, 1])
         let yaml = """

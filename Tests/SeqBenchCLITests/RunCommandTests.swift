@@ -122,17 +122,20 @@ final class RunCommandTests: XCTestCase {
         }
     }
 
+    /// An hdf5-task data file of 8 sequences of 6 tokens with these labels (a label of -1 makes reading fail).
+    static func writeData(_ path: String, labels: [Int32]) throws {
+        let file = try HDF5File.create(path)
+        try file.root.write("tokens", values: (0..<(8 * 6)).map { Int32(1 + $0 % 5) }, shape: [8, 6])
+        try file.root.write("lengths", values: [Int32](repeating: 6, count: 8), shape: [8])
+        try file.root.write("labels", values: labels, shape: [8])
+        try file.close()
+    }
+
     func testFailedRunIsRecordedAndTheSweepGoesOn() throws {
         // Settings are checked before anything runs (a learning rate large enough to overflow the weights
         // is out of range), so the failure here is in the data: a file whose shapes pass the plan's check
         // but whose labels are invalid, which only reading it finds. The run is recorded as failed.
-        func write(_ name: String, labels: [Int32]) throws {
-            let file = try HDF5File.create(dir + "/" + name)
-            try file.root.write("tokens", values: (0..<(8 * 6)).map { Int32(1 + $0 % 5) }, shape: [8, 6])
-            try file.root.write("lengths", values: [Int32](repeating: 6, count: 8), shape: [8])
-            try file.root.write("labels", values: labels, shape: [8])
-            try file.close()
-        }
+        func write(_ name: String, labels: [Int32]) throws { try RunCommandTests.writeData(dir + "/" + name, labels: labels) }
         try write("bad.h5", labels: [0, 1, 0, -1, 0, 1, 0, 1])
         try write("good.h5", labels: [0, 1, 0, 1, 0, 1, 0, 1])
         let file = try config("diverge", models: "[rnn, {name: lstm, hidden: 4}]", epochs: 2,
