@@ -115,23 +115,9 @@ final class JobsTests: XCTestCase {
         let whole = try CLI.run(["run", "tiny.yaml", "--out", "whole", "--jobs", "2", "--set", "threads=2", "--quiet"], in: dir)
         XCTAssertEqual(whole.status, 0, whole.stderr)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["run", "tiny.yaml", "--out", "killed", "--jobs", "2", "--set", "threads=2", "--quiet"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let runs = dir + "/killed/runs"
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let done = ((try? fm.contentsOfDirectory(atPath: runs)) ?? []).filter { fm.fileExists(atPath: "\(runs)/\($0)/run.h5") }
-            if done.count >= 2 || !process.isRunning { break }
-            usleep(1000)
-        }
-        XCTAssertTrue(process.isRunning, "the sweep must still be running when it is killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        XCTAssertTrue(try CLI.killAfterFinishedRuns(["run", "tiny.yaml", "--out", "killed", "--jobs", "2", "--set", "threads=2", "--quiet"],
+                                                    in: dir, runsFolder: dir + "/killed/runs", finishedRuns: 2),
+                      "the sweep must still be running when it is killed")
         // Its workers end with it.
         let folder = URL(fileURLWithPath: dir + "/killed").resolvingSymlinksInPath().path
         var workers: [String] = []

@@ -80,24 +80,9 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(whole.status, 0, whole.stderr)
 
         // Start the same sweep and kill it hard once a few runs have finished.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["run", file, "--out", "Results/killed", "--quiet"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let runs = dir + "/Results/killed/runs"
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline {
-            let done = ((try? FileManager.default.contentsOfDirectory(atPath: runs)) ?? [])
-                .filter { FileManager.default.fileExists(atPath: "\(runs)/\($0)/run.h5") }
-            if done.count >= 3 || !process.isRunning { break }
-            usleep(2000)
-        }
-        XCTAssertTrue(process.isRunning, "the sweep must still be running when it is killed")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        XCTAssertTrue(try CLI.killAfterFinishedRuns(["run", file, "--out", "Results/killed", "--quiet"], in: dir,
+                                                    runsFolder: dir + "/Results/killed/runs", finishedRuns: 3),
+                      "the sweep must still be running when it is killed")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/Results/killed/metrics.h5"))
 
         let resumed = try CLI.run(["run", file, "--out", "Results/killed", "--resume"], in: dir)
