@@ -22,8 +22,9 @@ public struct NamedArray: Equatable, Sendable {
 ///     /optimizer/  attrs name, step; <buffer>/<param path> (Adam: m, v; SGD: momentum_buffer)
 ///     /history/    epoch (int64), train_loss, val_loss, val_accuracy, seconds (float64), one row per epoch
 ///     /metrics/    attrs: final metrics of these weights (test_accuracy, test_loss, …)
-///     /training/   attrs shuffle_rng_state, best_epoch, best_val_accuracy, epochs_without_improvement;
-///                  best_params/… (last checkpoints only: what resuming needs)
+///     /training/   attrs shuffle_rng_state, best_epoch, best_val_accuracy, epochs_without_improvement,
+///                  schedule_lr, schedule_best, schedule_bad_epochs (the learning-rate schedule), dropout_rng_state
+///                  (models with dropout); best_params/… (last checkpoints only: what resuming needs)
 public struct Checkpoint: Sendable {
     /// `best`: the best validation epoch's weights; `last`: the latest epoch's, resumable.
     public enum Kind: String, Sendable { case best, last }
@@ -88,6 +89,7 @@ public struct Checkpoint: Sendable {
             try training.setAttribute("best_epoch", trainer.bestEpoch)
             try training.setAttribute("best_val_accuracy", trainer.bestValidationAccuracy)
             try training.setAttribute("epochs_without_improvement", trainer.epochsWithoutImprovement)
+            try writeTrainingExtras(trainer, into: training)
             if kind == .last && !trainer.bestWeights.isEmpty {
                 let best = parameters.compactMap { p in trainer.bestWeights[p.name].map { NamedArray(name: p.name, shape: p.shape, values: $0) } }
                 try writeArrays(best, into: training.createGroup("best_params"))
@@ -138,13 +140,14 @@ public struct Checkpoint: Sendable {
             guard bestAccuracy == -.infinity || (0...1).contains(bestAccuracy) else {
                 throw StoreError(file: path, object: "/training", "attribute 'best_val_accuracy' is \(bestAccuracy); it must be in [0, 1]")
             }
-            let trainer = TrainerState(
+            var trainer = TrainerState(
                 history: history,
                 shuffleState: UInt64(UInt(bitPattern: try training.intAttribute("shuffle_rng_state"))),
                 bestEpoch: bestEpoch,
                 bestValidationAccuracy: bestAccuracy,
                 epochsWithoutImprovement: try checkedCount(training, "epochs_without_improvement", file: path, max: history.count),
                 bestWeights: bestWeights, optimizer: optimizer)
+            try readTrainingExtras(training, into: &trainer, file: path)
             var metrics = RunMetrics()
             let metricsGroup = try root.group("metrics")
             for key in try metricsGroup.attributeNames() { metrics.set(column: key, try metricsGroup.doubleAttribute(key)) }

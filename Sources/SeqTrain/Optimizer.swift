@@ -3,8 +3,10 @@ import SeqTensor
 
 /// Updates parameters from their gradients, with PyTorch's semantics.
 public protocol Optimizer: AnyObject {
-    /// Name as stored in checkpoints: `adam` or `sgd`.
+    /// Name as stored in checkpoints: `adam`, `adamw` or `sgd`.
     var name: String { get }
+    /// The learning rate of the next `step`; a schedule sets it before each update.
+    var learningRate: Float { get set }
     /// Updates done so far.
     var stepCount: Int { get }
     /// One update of every parameter from its current gradient.
@@ -49,16 +51,34 @@ private func restoreBuffers(_ state: OptimizerState, kind: String, parameters: [
     }
 }
 
-/// `torch.optim.Adam` (no weight decay, no amsgrad): bias-corrected first and second moments.
+/// `torch.optim.Adam` and `torch.optim.AdamW` (no amsgrad): bias-corrected first and second moments.
+///
+/// Weight decay as PyTorch applies it: Adam's (L2) adds `weightDecay · w` to the gradient before the moments
+/// see it; AdamW's (decoupled) first shrinks the weights, `w ← w · (1 − lr · weightDecay)`, and leaves the
+/// gradient alone.
 public final class Adam: Optimizer {
-    public let name = "adam"
+    /// `adam`, or `adamw` when the weight decay is decoupled.
+    public let name: String
     public var learningRate: Float
     public let beta1: Float, beta2: Float, epsilon: Float
+    public let weightDecay: Float
+    /// AdamW's decoupled weight decay instead of Adam's L2 term.
+    public let decoupledWeightDecay: Bool
     public private(set) var stepCount = 0
     private var moments: [String: StateBuffer] = [:]   // per parameter name: [m ; v], 2 × count
 
-    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
+    public init(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                weightDecay: Float = 0, decoupledWeightDecay: Bool = false) {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        self.weightDecay = weightDecay; self.decoupledWeightDecay = decoupledWeightDecay
+        name = decoupledWeightDecay ? "adamw" : "adam"
+    }
+
+    /// `torch.optim.AdamW` (PyTorch's default weight decay there is 0.01).
+    public static func adamW(learningRate: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+                             weightDecay: Float = 1e-2) -> Adam {
+        Adam(learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+             decoupledWeightDecay: true)
     }
 
     /// First and second moments of a parameter (zeros before its first update).
@@ -95,14 +115,19 @@ public final class Adam: Optimizer {
         let stepSize = learningRate / correction1
         let sqrtCorrection2 = correction2.squareRoot()
         let (beta1, beta2, epsilon) = (self.beta1, self.beta2, self.epsilon)
+        // Without weight decay both factors leave every value as it was, bit for bit.
+        let l2 = decoupledWeightDecay ? 0 : weightDecay
+        let shrink = decoupledWeightDecay ? Float(1 - Double(learningRate) * Double(weightDecay)) : 1
         let buffers = parameters.map { state(for: $0).pointer }
         forEachChunk(parameters) { index, range in
             let p = parameters[index]
             let m = buffers[index], v = buffers[index] + p.count
             let w = p.pointer, g = p.gradPointer
             for i in range {
-                m[i] = beta1 * m[i] + (1 - beta1) * g[i]
-                v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i]
+                if shrink != 1 { w[i] *= shrink }
+                let gi = l2 == 0 ? g[i] : g[i] + l2 * w[i]
+                m[i] = beta1 * m[i] + (1 - beta1) * gi
+                v[i] = beta2 * v[i] + (1 - beta2) * gi * gi
                 w[i] -= stepSize * m[i] / (v[i].squareRoot() / sqrtCorrection2 + epsilon)
             }
         }
@@ -130,16 +155,18 @@ final class StateBuffer {
     deinit { pointer.deallocate() }
 }
 
-/// `torch.optim.SGD` with optional momentum (dampening 0, no Nesterov).
+/// `torch.optim.SGD` with optional momentum (dampening 0, no Nesterov) and L2 weight decay (`weightDecay · w`
+/// added to the gradient before momentum).
 public final class SGD: Optimizer {
     public let name = "sgd"
     public var learningRate: Float
     public let momentum: Float
+    public let weightDecay: Float
     public private(set) var stepCount = 0
     private var velocity: [String: StateBuffer] = [:]
 
-    public init(learningRate: Float, momentum: Float = 0) {
-        self.learningRate = learningRate; self.momentum = momentum
+    public init(learningRate: Float, momentum: Float = 0, weightDecay: Float = 0) {
+        self.learningRate = learningRate; self.momentum = momentum; self.weightDecay = weightDecay
     }
 
     public func state(for parameters: [Parameter]) -> OptimizerState {
@@ -167,11 +194,11 @@ public final class SGD: Optimizer {
 
     public func step(_ parameters: [Parameter]) {
         stepCount += 1
-        let (learningRate, momentum) = (self.learningRate, self.momentum)
+        let (learningRate, momentum, l2) = (self.learningRate, self.momentum, self.weightDecay)
         if momentum == 0 {
             forEachChunk(parameters) { index, range in
                 let w = parameters[index].pointer, g = parameters[index].gradPointer
-                for i in range { w[i] -= learningRate * g[i] }
+                for i in range { w[i] -= learningRate * (l2 == 0 ? g[i] : g[i] + l2 * w[i]) }
             }
             return
         }
@@ -186,7 +213,8 @@ public final class SGD: Optimizer {
             let w = parameters[index].pointer, g = parameters[index].gradPointer
             let (buf, fresh) = buffers[index]
             for i in range {
-                buf[i] = fresh ? g[i] : momentum * buf[i] + g[i]
+                let gi = l2 == 0 ? g[i] : g[i] + l2 * w[i]
+                buf[i] = fresh ? gi : momentum * buf[i] + gi
                 w[i] -= learningRate * buf[i]
             }
         }

@@ -130,7 +130,7 @@ public struct ExperimentPlan: Codable, Equatable, Sendable {
 }
 
 extension ExperimentConfig {
-    static let modelKeys = ["embed_dim", "hidden", "layers", "attention_dim"]
+    static let modelKeys = ["embed_dim", "hidden", "layers", "attention_dim", "embed_dropout", "layer_dropout", "output_dropout"]
 
     /// Checks every key, type and value, and expands models × sweep points × seeds.
     public func plan() throws -> ExperimentPlan {
@@ -311,14 +311,22 @@ extension ExperimentConfig {
 
     private func modelConfig(_ s: [String: SettingValue]) -> ModelConfig {
         ModelConfig(embedDim: int(s["model.embed_dim"]), hidden: int(s["model.hidden"]), layers: int(s["model.layers"]),
-                    attentionDim: int(s["model.attention_dim"]))
+                    attentionDim: int(s["model.attention_dim"]), embedDropout: double(s["model.embed_dropout"]),
+                    layerDropout: double(s["model.layer_dropout"]), outputDropout: double(s["model.output_dropout"]))
     }
 
     private func trainConfig(_ s: [String: SettingValue]) -> TrainConfig {
         TrainConfig(epochs: int(s["train.epochs"]), batchSize: int(s["train.batch_size"]),
                     optimizer: TrainConfig.OptimizerKind(rawValue: string(s["train.optimizer"]))!,
                     learningRate: Float(double(s["train.lr"])), clip: Float(double(s["train.clip"])),
-                    patience: int(s["train.patience"]), momentum: Float(double(s["train.momentum"])))
+                    patience: int(s["train.patience"]), momentum: Float(double(s["train.momentum"])),
+                    weightDecay: Float(double(s["train.weight_decay"])),
+                    schedule: TrainConfig.ScheduleKind(rawValue: string(s["train.schedule"]))!,
+                    stepSize: int(s["train.step_size"]), gamma: double(s["train.gamma"]),
+                    warmupSteps: int(s["train.warmup_steps"]), minLearningRate: double(s["train.min_lr"]),
+                    plateauPatience: int(s["train.plateau_patience"]), plateauThreshold: double(s["train.plateau_threshold"]),
+                    monitor: Monitor(rawValue: string(s["train.monitor"]))!, mode: MonitorMode(rawValue: string(s["train.mode"]))!,
+                    minDelta: double(s["train.min_delta"]))
     }
 }
 

@@ -88,15 +88,29 @@ public enum SettingsSchema {
         Key(path: "model.hidden", kind: .int(min: 1, max: ModelConfig.maxWidth), defaultValue: int(model.hidden), help: "hidden units per direction"),
         Key(path: "model.layers", kind: .int(min: 1, max: ModelConfig.maxLayers), defaultValue: int(model.layers), help: "stacked recurrent layers"),
         Key(path: "model.attention_dim", kind: .int(min: 1, max: ModelConfig.maxWidth), defaultValue: int(model.attentionDim), help: "attention width (attention models)"),
+        Key(path: "model.embed_dropout", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(model.embedDropout), help: "dropout on the input rows (embeddings or features) while training; 0 = off"),
+        Key(path: "model.layer_dropout", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(model.layerDropout), help: "dropout on every recurrent layer's output but the last (nn.LSTM dropout); 0 = off"),
+        Key(path: "model.output_dropout", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(model.outputDropout), help: "dropout on the pooled vector before the classifier; 0 = off"),
         Key(path: "models", kind: .stringList, defaultValue: nil, help: "models to compare (default: every registered model); entries may override model.* keys"),
         Key(path: "compare", kind: .stringList, defaultValue: nil, help: "pairs of model entries to compare over seeds, as 'A vs B' (default: each model against its registered no-attention counterpart)"),
         Key(path: "train.epochs", kind: .int(min: 1, max: 100_000), defaultValue: int(train.epochs), help: "maximum epochs"),
         Key(path: "train.batch_size", kind: .int(min: 1, max: 65536), defaultValue: int(train.batchSize), help: "mini-batch size (also the batched latency and the training step timed)"),
-        Key(path: "train.optimizer", kind: .choice(["adam", "sgd"]), defaultValue: .scalar(.string(train.optimizer.rawValue)), help: "optimizer"),
+        Key(path: "train.optimizer", kind: .choice(TrainConfig.OptimizerKind.allCases.map(\.rawValue)), defaultValue: .scalar(.string(train.optimizer.rawValue)), help: "optimizer (PyTorch's Adam, AdamW, SGD)"),
         Key(path: "train.lr", kind: .number(min: 0, minIncluded: false, max: 1000, maxIncluded: true), defaultValue: number(train.learningRate), help: "learning rate"),
         Key(path: "train.clip", kind: .number(min: 0, minIncluded: true, max: 1e6, maxIncluded: true), defaultValue: number(train.clip), help: "global gradient-norm clip; 0 = off"),
-        Key(path: "train.patience", kind: .int(min: 0, max: 100_000), defaultValue: int(train.patience), help: "early stopping on validation accuracy; 0 = off"),
+        Key(path: "train.patience", kind: .int(min: 0, max: 100_000), defaultValue: int(train.patience), help: "early stopping: epochs without an improvement of train.monitor; 0 = off"),
         Key(path: "train.momentum", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(train.momentum), help: "SGD momentum"),
+        Key(path: "train.weight_decay", kind: .number(min: 0, minIncluded: true, max: 10, maxIncluded: true), defaultValue: number(train.weightDecay), help: "weight decay: L2 (added to the gradient) for adam and sgd, decoupled for adamw (PyTorch's AdamW default is 0.01)"),
+        Key(path: "train.schedule", kind: .choice(TrainConfig.ScheduleKind.allCases.map(\.rawValue)), defaultValue: .scalar(.string(train.schedule.rawValue)), help: "learning-rate schedule: step (StepLR, per epoch), cosine (linear warmup then cosine, per update), plateau (ReduceLROnPlateau on train.monitor)"),
+        Key(path: "train.step_size", kind: .int(min: 1, max: 100_000), defaultValue: int(train.stepSize), help: "step schedule: epochs between two reductions"),
+        Key(path: "train.gamma", kind: .number(min: 0, minIncluded: false, max: 1, maxIncluded: false), defaultValue: number(train.gamma), help: "step and plateau schedules: the factor each reduction multiplies the rate by"),
+        Key(path: "train.warmup_steps", kind: .int(min: 0, max: 100_000_000), defaultValue: int(train.warmupSteps), help: "cosine schedule: optimizer updates of linear warmup"),
+        Key(path: "train.min_lr", kind: .number(min: 0, minIncluded: true, max: 1000, maxIncluded: true), defaultValue: number(train.minLearningRate), help: "cosine schedule: the final rate; plateau: the lowest rate"),
+        Key(path: "train.plateau_patience", kind: .int(min: 0, max: 100_000), defaultValue: int(train.plateauPatience), help: "plateau schedule: epochs without improvement before the rate is reduced"),
+        Key(path: "train.plateau_threshold", kind: .number(min: 0, minIncluded: true, max: 1, maxIncluded: false), defaultValue: number(train.plateauThreshold), help: "plateau schedule: relative change that counts as an improvement"),
+        Key(path: "train.monitor", kind: .choice(Monitor.allCases.map(\.rawValue)), defaultValue: .scalar(.string(train.monitor.rawValue)), help: "epoch metric that picks the best epoch (its weights are kept), stops early and drives the plateau schedule"),
+        Key(path: "train.mode", kind: .choice(MonitorMode.allCases.map(\.rawValue)), defaultValue: .scalar(.string(train.mode.rawValue)), help: "whether train.monitor should rise (max) or fall (min); auto: max for accuracy, min for losses"),
+        Key(path: "train.min_delta", kind: .number(min: 0, minIncluded: true, max: 1e6, maxIncluded: true), defaultValue: number(train.minDelta), help: "early stopping: the smallest change of train.monitor that counts as an improvement"),
         Key(path: "seeds", kind: .intList(min: 0, max: 1 << 53, count: 10_000), defaultValue: .list([.int(1)]), help: "one run per seed"),
         Key(path: "measure.latency.batch_sizes", kind: .intList(min: 1, max: 65536, count: 64), defaultValue: .list([.int(1), .int(32)]), help: "inference batch sizes to time"),
         Key(path: "measure.latency.warmup", kind: .int(min: 0, max: 1_000_000), defaultValue: .scalar(.int(10)), help: "untimed iterations first"),
@@ -112,6 +126,7 @@ public enum SettingsSchema {
     private static func int(_ v: Int) -> SettingValue { .scalar(.int(v)) }
     /// A float32 setting by its shortest decimal spelling (0.002, not 0.0020000000949949026).
     private static func number(_ v: Float) -> SettingValue { .scalar(.double(Double("\(v)")!)) }
+    private static func number(_ v: Double) -> SettingValue { .scalar(.double(v)) }
 
     /// The default of `path`; `threads` defaults to this machine's usable cores.
     static func defaultValue(_ path: String) -> SettingValue? {
@@ -230,11 +245,19 @@ extension SettingsSchema {
         for (path, v) in [("model.embed_dim", m.embedDim), ("model.hidden", m.hidden), ("model.layers", m.layers),
                           ("model.attention_dim", m.attentionDim), ("model.vocab", m.vocab), ("model.features", m.features),
                           ("model.classes", m.classes), ("train.epochs", t.epochs), ("train.batch_size", t.batchSize),
-                          ("train.patience", t.patience)] {
+                          ("train.patience", t.patience), ("train.step_size", t.stepSize),
+                          ("train.warmup_steps", t.warmupSteps), ("train.plateau_patience", t.plateauPatience)] {
             try check(path, .int(v))
         }
-        for (path, v) in [("train.lr", t.learningRate), ("train.clip", t.clip), ("train.momentum", t.momentum)] {
+        for (path, v) in [("train.lr", t.learningRate), ("train.clip", t.clip), ("train.momentum", t.momentum),
+                          ("train.weight_decay", t.weightDecay)] {
             try check(path, .double(Double(v)))
+        }
+        for (path, v) in [("train.gamma", t.gamma), ("train.min_lr", t.minLearningRate),
+                          ("train.plateau_threshold", t.plateauThreshold), ("train.min_delta", t.minDelta),
+                          ("model.embed_dropout", m.embedDropout), ("model.layer_dropout", m.layerDropout),
+                          ("model.output_dropout", m.outputDropout)] {
+            try check(path, .double(v))
         }
         if config.seed > 1 << 53 { throw ConfigError(origin, "'seeds' must be in 0…2^53, got \(config.seed)") }
         do { _ = try TaskRegistry.resolve(config.task.name, settings: config.task.parameters) } catch {

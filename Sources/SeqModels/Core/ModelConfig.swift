@@ -20,12 +20,23 @@ public struct ModelConfig: Codable, Hashable, Sendable {
     public var layers: Int
     public var attentionDim: Int
     public var classes: Int
+    /// Dropout probability on the input rows (embeddings, or dense features) while training; 0 = off.
+    public var embedDropout: Double
+    /// Dropout probability on the outputs of every recurrent layer but the last (`nn.LSTM(dropout:)`); 0 = off.
+    public var layerDropout: Double
+    /// Dropout probability on the pooled vector before the classifier; 0 = off.
+    public var outputDropout: Double
 
     public init(input: InputKind = .tokens, vocab: Int = 32, embedDim: Int = 32, features: Int = 32,
-                hidden: Int = 128, layers: Int = 1, attentionDim: Int = 128, classes: Int = 10) {
+                hidden: Int = 128, layers: Int = 1, attentionDim: Int = 128, classes: Int = 10,
+                embedDropout: Double = 0, layerDropout: Double = 0, outputDropout: Double = 0) {
         self.input = input; self.vocab = vocab; self.embedDim = embedDim; self.features = features
         self.hidden = hidden; self.layers = layers; self.attentionDim = attentionDim; self.classes = classes
+        self.embedDropout = embedDropout; self.layerDropout = layerDropout; self.outputDropout = outputDropout
     }
+
+    /// Whether any dropout is on.
+    public var hasDropout: Bool { embedDropout > 0 || layerDropout > 0 || outputDropout > 0 }
 
     /// Width of one input step as the first recurrent layer sees it.
     public var inputWidth: Int { input == .tokens ? embedDim : features }
@@ -68,11 +79,28 @@ public struct ModelConfig: Codable, Hashable, Sendable {
             throw ModelError.invalidConfig("the model would have up to \(Int(parameterUpperBound)) parameters; at most 2^29")
         }
         try positive(attentionDim, "attention_dim")
+        for (key, p) in [("embed_dropout", embedDropout), ("layer_dropout", layerDropout), ("output_dropout", outputDropout)]
+        where !(p >= 0 && p < 1) {
+            throw ModelError.invalidConfig("\(key) must be a probability in [0, 1), got \(p)")
+        }
         if classes < 2 { throw ModelError.invalidConfig("classes must be at least 2, got \(classes)") }
     }
 
     enum CodingKeys: String, CodingKey {
         case input, vocab, embedDim = "embed_dim", features, hidden, layers, attentionDim = "attention_dim", classes
+        case embedDropout = "embed_dropout", layerDropout = "layer_dropout", outputDropout = "output_dropout"
+    }
+
+    /// Dropout probabilities absent from a stored config (written before dropout existed) decode as 0.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(input: try c.decode(InputKind.self, forKey: .input), vocab: try c.decode(Int.self, forKey: .vocab),
+                  embedDim: try c.decode(Int.self, forKey: .embedDim), features: try c.decode(Int.self, forKey: .features),
+                  hidden: try c.decode(Int.self, forKey: .hidden), layers: try c.decode(Int.self, forKey: .layers),
+                  attentionDim: try c.decode(Int.self, forKey: .attentionDim), classes: try c.decode(Int.self, forKey: .classes),
+                  embedDropout: try c.decodeIfPresent(Double.self, forKey: .embedDropout) ?? 0,
+                  layerDropout: try c.decodeIfPresent(Double.self, forKey: .layerDropout) ?? 0,
+                  outputDropout: try c.decodeIfPresent(Double.self, forKey: .outputDropout) ?? 0)
     }
 }
 

@@ -13,6 +13,10 @@ public enum Pooling: Sendable {
 /// The body every built-in model shares: input (embedding or dense) → stacked recurrent layers →
 /// pooling → linear classifier. A model file picks the cell, the directions and the pooling.
 ///
+/// Dropout (training `forward` only): on the input rows (`embedDropout`), between recurrent layers
+/// (`layerDropout`) and on the pooled vector before the classifier (`outputDropout`); masks are drawn from
+/// `dropoutRNG` in that order.
+///
 /// PyTorch module names (state_dict prefixes): `embedding`, `rnn`, `attention`, `classifier`.
 public final class RecurrentClassifier: SequenceModel {
     public let config: ModelConfig
@@ -25,6 +29,10 @@ public final class RecurrentClassifier: SequenceModel {
     public var tracksInputGradient = false
     public private(set) var attentionWeights: Tensor?
     public private(set) var inputGradient: Tensor?
+    public var dropoutRNG: SeededRNG?
+    private let inputDropout: Dropout
+    private let outputDropout: Dropout
+    private var droppedLast = false   // whether the last forward drew masks
 
     // Saved by forward for backward.
     private var keptForBackward = false
@@ -40,11 +48,15 @@ public final class RecurrentClassifier: SequenceModel {
         self.pooling = pooling
         input = InputLayer(config: config, rng: &rng)
         encoder = RecurrentStack(cell: cell, inputSize: config.inputWidth, hidden: config.hidden, layers: config.layers,
-                                 bidirectional: bidirectional, prefix: "rnn.", rng: &rng)
+                                 bidirectional: bidirectional, prefix: "rnn.", dropout: config.layerDropout, rng: &rng)
         attention = pooling == .attention
             ? AdditiveAttention(prefix: "attention.", width: encoder.outputWidth, attentionDim: config.attentionDim, rng: &rng)
             : nil
         classifier = Linear(prefix: "classifier.", inFeatures: encoder.outputWidth, outFeatures: config.classes, rng: &rng)
+        inputDropout = Dropout(p: config.embedDropout)
+        outputDropout = Dropout(p: config.outputDropout)
+        // A placeholder stream until a trainer seeds it from the run's seed; nil keeps dropout-free models exact.
+        dropoutRNG = config.hasDropout ? SeededRNG(seed: 0, stream: "dropout") : nil
     }
 
     public var parameters: [Parameter] {
@@ -80,6 +92,10 @@ public final class RecurrentClassifier: SequenceModel {
         }
         if attention != nil { floats += N * config.attentionDim + N }
         floats += B * D + B * config.classes
+        // Masks, and the dropped copy of every layer's output but the last.
+        if config.embedDropout > 0 { floats += N * config.inputWidth }
+        if config.layerDropout > 0 { floats += 2 * (config.layers - 1) * N * D }
+        if config.outputDropout > 0 { floats += B * D }
         return 4 * floats
     }
 
@@ -95,7 +111,15 @@ public final class RecurrentClassifier: SequenceModel {
         let T = batch.length, B = batch.batchSize, C = config.classes
         layout = PackedLayout(lengths: batch.lengths, maxLength: T)
         let x = input.forward(batch, layout: layout)
-        let top = encoder.forward(x: x, layout: layout, keep: keep)
+        // Dropout only while training; infer and a model without dropout leave it out entirely.
+        var rng: SeededRNG? = keep ? dropoutRNG : nil
+        droppedLast = rng != nil
+        if droppedLast && inputDropout.isActive {
+            let n = layout.rows * input.width
+            inputDropout.drawMask(count: n, rng: &rng!)
+            inputDropout.forward(y: UnsafeMutablePointer(mutating: x), x: x, count: n)
+        }
+        let top = encoder.forward(x: x, layout: layout, keep: keep, dropoutRNG: &rng)
         let D = encoder.outputWidth, H = config.hidden
         let rep = representation.reserve(B * D)
         switch pooling {
@@ -109,6 +133,11 @@ public final class RecurrentClassifier: SequenceModel {
         case .attention:
             attention!.forward(context: rep, h: top, layout: layout)
         }
+        if droppedLast && outputDropout.isActive {
+            outputDropout.drawMask(count: B * D, rng: &rng!)
+            outputDropout.forward(y: rep, x: rep, count: B * D)
+        }
+        if droppedLast { dropoutRNG = rng }
 
         let sorted = sortedLogits.reserve(B * C)
         classifier.forward(y: sorted, x: rep, rows: B)
@@ -135,6 +164,7 @@ public final class RecurrentClassifier: SequenceModel {
         let rep = UnsafePointer(representation.pointer)
         let dRep = dRepresentation.reserve(B * D)
         classifier.backward(dx: dRep, dy: dSorted, x: rep, rows: B)
+        if droppedLast && outputDropout.isActive { outputDropout.backward(dx: dRep, dy: dRep, count: B * D) }
 
         let dTop = encoder.topGradient()
         switch pooling {
@@ -151,7 +181,9 @@ public final class RecurrentClassifier: SequenceModel {
             attention!.backward(dh: dTop, dcontext: dRep, h: encoder.output(layer: config.layers - 1), layout: layout)
         }
 
-        encoder.backward(x: input.output, dx: input.gradientBuffer(layout: layout, tracksInputGradient: tracksInputGradient))
+        let dx = input.gradientBuffer(layout: layout, tracksInputGradient: tracksInputGradient)
+        encoder.backward(x: input.output, dx: dx)
+        if droppedLast && inputDropout.isActive, let dx { inputDropout.backward(dx: dx, dy: dx, count: layout.rows * input.width) }
         inputGradient = input.backward(layout: layout, tracksInputGradient: tracksInputGradient)
     }
 }

@@ -24,6 +24,10 @@ public protocol SequenceModel: AnyObject {
     var inputGradient: Tensor? { get }
     /// Whether `backward` also computes `inputGradient` (costs one more GEMM).
     var tracksInputGradient: Bool { get set }
+    /// The generator `forward` draws dropout masks from (`infer` never drops anything); nil for a model
+    /// without dropout. Trainers seed it from the run's seed and checkpoints save its state, so a resumed run
+    /// draws the masks an uninterrupted one would. Models without dropout need not implement it.
+    var dropoutRNG: SeededRNG? { get set }
     /// Analytic cost of a forward and a backward pass on a batch with these lengths (padded to
     /// `maxLength`), per layer, in execution order. Must equal what the kernels count (tests check).
     func flops(lengths: [Int], maxLength: Int) -> [NamedLayerFlops]
@@ -34,6 +38,11 @@ public protocol SequenceModel: AnyObject {
 
 extension SequenceModel {
     public var attentionWeights: Tensor? { nil }
+
+    public var dropoutRNG: SeededRNG? {
+        get { nil }
+        set {}
+    }
 
     /// A model that keeps nothing extra for backward can infer by running forward.
     public func infer(_ batch: SequenceBatch) -> Tensor { forward(batch) }
