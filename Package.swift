@@ -62,7 +62,8 @@ let package = Package(
         .testTarget(name: "SeqTensorTests", dependencies: ["SeqTensor"]),
         .testTarget(name: "SeqModelsTests", dependencies: ["SeqTensor", "SeqModels", "TestSupport"],
                     exclude: ["Resources"]),
-        .testTarget(name: "SeqTrainTests", dependencies: ["SeqTensor", "SeqModels", "SeqData", "SeqTrain", "TestSupport"]),
+        .testTarget(name: "SeqTrainTests", dependencies: ["SeqTensor", "SeqModels", "SeqData", "SeqTrain", "SeqHDF5", "TestSupport"],
+                    exclude: ["Resources"]),
         .testTarget(name: "SeqHDF5Tests", dependencies: ["SeqHDF5", "CHDF5"]),
         .testTarget(name: "SeqDataTests", dependencies: ["SeqTensor", "SeqData", "SeqHDF5"]),
         .testTarget(name: "SeqHarnessTests", dependencies: [

@@ -50,16 +50,28 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(HDF5Library.openObjectCount(), 0, "every HDF5 handle closed")
     }
 
-    /// A training interrupted after epoch 2 and resumed from last.h5 ends bit-identical to an uninterrupted run.
+    /// A training interrupted after epoch 2 and resumed from last.h5 ends bit-identical to an uninterrupted run:
+    /// with Adam and SGD, and with AdamW under a plateau schedule (monitoring the validation loss) and a cosine
+    /// schedule, both through a two-layer model with every dropout on (masks continue from the saved stream).
     func testResumedTrainingIsBitIdenticalToUninterrupted() throws {
         struct Interrupt: Error {}
         let task = try TaskRegistry.resolve("contains", settings: ["train_size": .int(256), "val_size": .int(64),
                                                                    "test_size": .int(64), "length": .int(12)])
-        for optimizer in [TrainConfig.OptimizerKind.adam, .sgd] {
-            let config = RunConfig(model: "bilstm_attention", modelConfig: ModelConfig(embedDim: 8, hidden: 8, attentionDim: 8),
-                                   task: task, train: TrainConfig(epochs: 4, batchSize: 16, optimizer: optimizer,
-                                                                  learningRate: 0.01, patience: 0, momentum: 0.9),
-                                   seed: 7)
+        let plain = ModelConfig(embedDim: 8, hidden: 8, attentionDim: 8)
+        let dropping = ModelConfig(embedDim: 8, hidden: 8, layers: 2, attentionDim: 8,
+                                   embedDropout: 0.1, layerDropout: 0.2, outputDropout: 0.3)
+        let cases: [(String, ModelConfig, TrainConfig)] = [
+            ("adam", plain, TrainConfig(epochs: 4, batchSize: 16, optimizer: .adam, learningRate: 0.01, patience: 0, momentum: 0.9)),
+            ("sgd", plain, TrainConfig(epochs: 4, batchSize: 16, optimizer: .sgd, learningRate: 0.01, patience: 0, momentum: 0.9)),
+            ("adamw-plateau-dropout", dropping,
+             TrainConfig(epochs: 4, batchSize: 16, optimizer: .adamw, learningRate: 0.01, patience: 0, weightDecay: 0.01,
+                         schedule: .plateau, gamma: 0.5, plateauPatience: 0, plateauThreshold: 0.5, monitor: .validationLoss)),
+            ("cosine-dropout", dropping,
+             TrainConfig(epochs: 4, batchSize: 16, learningRate: 0.01, patience: 0, schedule: .cosine, warmupSteps: 5,
+                         minLearningRate: 1e-4)),
+        ]
+        for (optimizer, modelConfig, train) in cases {
+            let config = RunConfig(model: "bilstm_attention", modelConfig: modelConfig, task: task, train: train, seed: 7)
             let whole = RunFolder("\(dir)/whole-\(optimizer)"), split = RunFolder("\(dir)/split-\(optimizer)")
             let run = PlannedRun(id: "a", config: config, model: ModelEntry(name: config.model))
             let expected = try TrainingRun.execute(run, folder: whole, resume: false)
@@ -77,12 +89,20 @@ final class CheckpointTests: XCTestCase {
                 let a = try Checkpoint.read(from: whole[keyPath: file]), b = try Checkpoint.read(from: split[keyPath: file])
                 XCTAssertEqual(a.parameters, b.parameters, "\(optimizer): weights bit-identical")
                 XCTAssertEqual(a.trainer.optimizer, b.trainer.optimizer, "\(optimizer): optimizer state bit-identical")
+                XCTAssertEqual(a.trainer.schedule, b.trainer.schedule, "\(optimizer): schedule state")
+                XCTAssertEqual(a.trainer.dropoutState, b.trainer.dropoutState, "\(optimizer): dropout stream")
                 XCTAssertEqual(a.metrics, b.metrics)
                 XCTAssertEqual(a.epoch, b.epoch)
             }
             XCTAssertEqual(expected.metrics[.testAccuracy], resumed.metrics[.testAccuracy])
             XCTAssertEqual(expected.history.map(\.validationLoss), resumed.history.map(\.validationLoss))
             XCTAssertEqual(expected.history.map(\.trainLoss), resumed.history.map(\.trainLoss))
+            let last = try Checkpoint.read(from: split.last)
+            XCTAssertEqual(last.trainer.dropoutState != nil, modelConfig.hasDropout, optimizer)
+            if train.schedule == .plateau {
+                // Patience 0 and a 50 % threshold: the rate fell (no epoch halves the loss), or the case tests nothing.
+                XCTAssertLessThan(last.trainer.schedule!.learningRate, 0.01, optimizer)
+            }
         }
     }
 

@@ -89,7 +89,7 @@ final class ExperimentConfigTests: XCTestCase {
                        "x.yaml:7: 'model.hidden' must be an integer in 1…65536, got -4")
         XCTAssertTrue(failure(base.replacingOccurrences(of: "  train_size: 64", with: "  train_size: 0")).contains("'train_size' must be a positive integer"))
         XCTAssertEqual(failure(base, overrides: ["train.optimizer=rmsprop"]),
-                       "--set train.optimizer=rmsprop: 'train.optimizer' must be one of adam, sgd, got rmsprop")
+                       "--set train.optimizer=rmsprop: 'train.optimizer' must be one of adam, adamw, sgd, got rmsprop")
         XCTAssertEqual(failure(base.replacingOccurrences(of: "  length: 12", with: "  vocab: many")),
                        "x.yaml:4: task contains: 'vocab' must be an integer, got a string")
     }

@@ -71,9 +71,11 @@ public enum GradientCheck {
     }
 
     /// Checks every parameter of `model` (and, for dense input, the input features) against the mean
-    /// cross-entropy of `batch` with `labels`.
+    /// cross-entropy of `batch` with `labels`. A model with dropout restarts its generator before every
+    /// forward, so each pass drops the same values (a fixed mask) and the loss is a smooth function.
     public static func check(model: any SequenceModel, batch: SequenceBatch, labels: [Int], entries: Int? = nil) -> Report {
         var batch = batch
+        let dropoutStart = model.dropoutRNG
         model.tracksInputGradient = true
         model.parameters.zeroGrad()
         model.accumulateGradients(batch, labels: labels)
@@ -95,6 +97,7 @@ public enum GradientCheck {
                 batch = SequenceBatch(features: Array(UnsafeBufferPointer(start: features, count: values.count)),
                                       featureCount: F, lengths: batch.lengths, length: batch.length)
             }
+            if dropoutStart != nil { model.dropoutRNG = dropoutStart }
             return CrossEntropy.loss(logits: model.forward(batch), labels: labels)
         }
         return report
