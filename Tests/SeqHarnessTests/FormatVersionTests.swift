@@ -17,6 +17,17 @@ final class FormatVersionTests: XCTestCase {
             XCTAssertEqual(loaded.config.model, "bilstm_attention")
             XCTAssertEqual(loaded.config.modelConfig.hidden, 6)
             XCTAssertEqual(loaded.config.task.name, "contains")
+            // Written before weight decay, schedules, monitors and dropout: every one of them reads as its default.
+            let (train, defaults) = (loaded.config.train, TrainConfig())
+            XCTAssertEqual(train.weightDecay, defaults.weightDecay)
+            XCTAssertEqual(train.schedule, .none)
+            XCTAssertEqual(train.learningRateSchedule, .constant)
+            XCTAssertEqual(train.monitor, .validationAccuracy)
+            XCTAssertEqual(train.mode, .auto)
+            XCTAssertEqual(train.minDelta, 0)
+            XCTAssertFalse(loaded.config.modelConfig.hasDropout)
+            XCTAssertNil(loaded.checkpoint.trainer.schedule)
+            XCTAssertNil(loaded.checkpoint.trainer.dropoutState)
             let stored = try XCTUnwrap(loaded.checkpoint.metrics[.testAccuracy], file)
             XCTAssertEqual(try loaded.evaluateTest().accuracy, stored, file)
         }

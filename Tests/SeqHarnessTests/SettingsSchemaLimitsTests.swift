@@ -56,6 +56,17 @@ extension SettingsSchemaTests {
             ({ $0.task.parameters["length"] = .int(Int.max) }, "task contains: 'length' must be in 1…1000000"),
             ({ $0.task.name = "imdb" }, "unknown task 'imdb'"),
             ({ $0.modelConfig.hidden = 65536; $0.modelConfig.layers = 64 }, "parameters; at most 2^29"),
+            ({ $0.modelConfig.embedDropout = 1 }, "'model.embed_dropout' must be a number in [0, 1)"),
+            ({ $0.modelConfig.layerDropout = .nan }, "'model.layer_dropout' must be a number in [0, 1)"),
+            ({ $0.modelConfig.outputDropout = -0.5 }, "'model.output_dropout' must be a number in [0, 1)"),
+            ({ $0.train.weightDecay = .infinity }, "'train.weight_decay' must be a number in [0, 10]"),
+            ({ $0.train.stepSize = 0 }, "'train.step_size' must be an integer in 1…100000"),
+            ({ $0.train.gamma = 0 }, "'train.gamma' must be a number in (0, 1)"),
+            ({ $0.train.warmupSteps = -1 }, "'train.warmup_steps' must be an integer in 0…100000000"),
+            ({ $0.train.minLearningRate = .nan }, "'train.min_lr' must be a number in [0, 1000]"),
+            ({ $0.train.plateauPatience = Int.max }, "'train.plateau_patience' must be an integer in 0…100000"),
+            ({ $0.train.plateauThreshold = 1 }, "'train.plateau_threshold' must be a number in [0, 1)"),
+            ({ $0.train.minDelta = -1 }, "'train.min_delta' must be a number in [0, 1e6]"),
         ]
         for (change, fragment) in cases {
             let message = try storedFailure(change)
