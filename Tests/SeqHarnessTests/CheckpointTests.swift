@@ -106,6 +106,41 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// The schedule's and the dropout stream's state round-trip through a checkpoint; an impossible schedule state
+    /// (an untrusted file) is one error naming the attribute.
+    func testScheduleAndDropoutStateRoundTripAndAreRangeChecked() throws {
+        var config = Samples.config(.tokens, layers: 2)
+        config.layerDropout = 0.5
+        let model = try ModelRegistry.make("lstm", config: config, seed: 1)
+        let train = TrainConfig(schedule: .plateau)
+        let trainer = Trainer(model: model, config: train, seed: 1)
+        let batch = Samples.batch(for: config)
+        trainer.step(batch, labels: Samples.labels(count: batch.batchSize, classes: config.classes))
+        let runConfig = RunConfig(model: "lstm", modelConfig: config, task: try TaskRegistry.resolve("contains"), train: train, seed: 1)
+        func write(_ state: TrainerState, _ name: String) throws -> String {
+            let path = "\(dir)/\(name).h5"
+            try Checkpoint(kind: .last, config: runConfig, parameters: model.parameters.map(NamedArray.init), trainer: state)
+                .write(to: path)
+            return path
+        }
+        var state = trainer.state
+        state.schedule = ScheduleState(learningRate: 1e-4, best: 0.25, badEpochs: 0)
+        let stored = try Checkpoint.read(from: try write(state, "good"))
+        XCTAssertEqual(stored.trainer.schedule, state.schedule)
+        XCTAssertNotNil(state.dropoutState)
+        XCTAssertEqual(stored.trainer.dropoutState, state.dropoutState)
+        for (name, bad, fragment) in [("lr", ScheduleState(learningRate: .infinity, best: 0, badEpochs: 0), "'schedule_lr' is inf"),
+                                      ("best", ScheduleState(learningRate: 1e-3, best: .nan, badEpochs: 0), "'schedule_best' is NaN"),
+                                      ("bad", ScheduleState(learningRate: 1e-3, best: 0, badEpochs: 5), "schedule_bad_epochs")] {
+            state.schedule = bad
+            let path = try write(state, name)
+            XCTAssertThrowsError(try Checkpoint.read(from: path)) { error in
+                XCTAssertTrue("\(error)".hasPrefix(path), "\(error)")
+                XCTAssertTrue("\(error)".contains(fragment), "\(fragment): \(error)")
+            }
+        }
+    }
+
     /// eval's path: rebuilding model and data from the stored config reproduces the stored test accuracy exactly.
     func testReloadedCheckpointReproducesStoredTestAccuracy() throws {
         let task = try TaskRegistry.resolve("contains", settings: ["train_size": .int(128), "val_size": .int(64), "test_size": .int(77)])
