@@ -69,14 +69,16 @@ bench: deps
 
 ## bench-compare: the same cases through PyTorch (Benchmarks/torch_bench.py) and seqbench, interleaved model by
 ## model so that drifting load hits both alike, then the ratio seqbench/PyTorch per case. Needs a virtualenv
-## with torch in .venv-torch (never part of make test or CI). COMPARE_ARGS narrows it (e.g. --hidden 512 --length 64).
+## with torch in .venv-torch (never part of make test or CI). THREADS="1 2 4 8 16" measures every case at each
+## count (one table per count; default: one per core). COMPARE_ARGS narrows it (e.g. --hidden 512 --length 64).
 TORCH_PY := .venv-torch/bin/python
 bench-compare: deps
 	@$(TORCH_PY) -c "import torch, numpy" 2>/dev/null || { \
 		echo "bench-compare needs PyTorch in .venv-torch; create it once with:"; \
 		echo "  python3 -m venv .venv-torch && .venv-torch/bin/pip install torch numpy"; exit 1; }
 	$(SWIFT) build $(RELEASE) --product SeqBenchmarks
-	python3 Benchmarks/compare.py run --torch-python $(TORCH_PY) --seqbench .build/release/SeqBenchmarks $(COMPARE_ARGS)
+	python3 Benchmarks/compare.py run --torch-python $(TORCH_PY) --seqbench .build/release/SeqBenchmarks \
+		$(if $(THREADS),--threads $(THREADS)) $(COMPARE_ARGS)
 
 clean:
 	rm -rf .build Examples/custom-model/.build

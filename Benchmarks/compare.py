@@ -2,17 +2,19 @@
 """seqbench / PyTorch per benchmark case.
 
   compare.py run [--torch-python P] [--seqbench B] [--hidden ..] [--length ..] [--models ..] [--min-time S]
-                 [--rounds R]
-      Measures both side by side, interleaved: for each (hidden, length, model) group PyTorch's cases and
-      seqbench's run back to back (which goes first alternates), so drifting load on a shared machine hits
-      both alike. With R rounds every group is measured R times; each side's figure is then the median of its
-      R medians, and the ratio the median of the R same-round ratios. Writes Results/bench/torch.json and
-      Results/bench/seqbench.json (the round-medians; per-round medians under "rounds_ms"), then prints the ratios.
+                 [--rounds R] [--threads N [N ..]]
+      Measures both side by side, interleaved: for each (thread count, hidden, length, model) group PyTorch's
+      cases and seqbench's run back to back at that thread count (which goes first alternates), so drifting load
+      on a shared machine hits both alike. With R rounds every group is measured R times; each side's figure is
+      then the median of its R medians, and the ratio the median of the R same-round ratios. Writes
+      Results/bench/torch.json and Results/bench/seqbench.json (the round-medians; per-round medians under
+      "rounds_ms"), then prints one ratio table per thread count (default: one count, this machine's cores).
   compare.py [SEQBENCH_JSON TORCH_JSON]
       Prints the ratios from two result files.
 
   The table's "rounds" column is the lowest and highest same-round ratio; a target that some rounds meet and
-  others miss is marked "on the line".
+  others miss is marked "on the line". With several thread counts, "torch best" is PyTorch's fastest median over
+  all the counts measured (and at which count), and "vs best" seqbench's ratio to it.
 """
 import argparse
 import json
@@ -26,9 +28,12 @@ TARGETS = {"train_b32": 0.8, "infer_b1": 0.5, "infer_b32": 1.0}
 
 
 def load(path):
+    """The file's meta and its results by case key (model, mode, hidden, length, threads)."""
     with open(path) as f:
         data = json.load(f)
-    return data["meta"], {(r["model"], r["mode"], r["hidden"], r["length"]): r for r in data["results"]}
+    meta = data["meta"]
+    return meta, {(r["model"], r["mode"], r["hidden"], r["length"], r.get("threads", meta["threads"])): r
+                  for r in data["results"]}
 
 
 def median(values):
@@ -38,11 +43,21 @@ def median(values):
 
 
 def report(ours_meta, ours, torch_meta, theirs):
-    print(f"seqbench {ours_meta['seqbench_version']} ({ours_meta['build']}, {ours_meta['threads']} threads) vs "
-          f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}, {torch_meta['threads']} threads); "
-          f"{ours_meta['cpu']}")
+    """One ratio table per thread count."""
+    counts = sorted({k[4] for k in ours})
+    for i, threads in enumerate(counts):
+        if i:
+            print()
+        table(threads, ours_meta, {k: v for k, v in ours.items() if k[4] == threads}, torch_meta, theirs,
+              several=len(counts) > 1)
+
+
+def table(threads, ours_meta, ours, torch_meta, theirs, several):
+    print(f"{threads} threads: seqbench {ours_meta['seqbench_version']} ({ours_meta['build']}) vs "
+          f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}); {ours_meta['cpu']}")
+    best_header = f" {'torch best':>14s} {'vs best':>7s}" if several else ""
     print(f"{'model':17s} {'mode':9s} {'H':>4s} {'T':>4s} {'seqbench ms':>12s} {'torch ms':>10s} {'ratio':>7s} "
-          f"{'rounds':>11s} {'target':>7s}")
+          f"{'rounds':>11s}{best_header} {'target':>7s}")
     met = total = 0
     order = lambda k: (k[2], k[3], MODELS.index(k[0]) if k[0] in MODELS else 9, k[1])
     for key in sorted(ours, key=order):
@@ -61,9 +76,15 @@ def report(ours_meta, ours, torch_meta, theirs):
         if target is not None and key[0] != "rnn":
             total += 1
             met += ratio <= target
-        print(f"{key[0]:17s} {key[1]:9s} {key[2]:4d} {key[3]:4d} {a:12.3f} {b:10.3f} {ratio:6.2f}× {spread:>11s} "
+        best = ""
+        if several:
+            # PyTorch's fastest thread count for this case, among all counts measured.
+            same_case = [(v["median_ms"], k[4]) for k, v in theirs.items() if k[:4] == key[:4]]
+            best_ms, best_threads = min(same_case)
+            best = f" {best_ms:8.3f} @{best_threads:<4d} {a / best_ms:6.2f}×"
+        print(f"{key[0]:17s} {key[1]:9s} {key[2]:4d} {key[3]:4d} {a:12.3f} {b:10.3f} {ratio:6.2f}× {spread:>11s}{best} "
               f"{('≤ %.1f×' % target) if target else '':>7s} {ok}")
-    print(f"\ntargets met (lstm family): {met}/{total}")
+    print(f"targets met at {threads} threads (lstm family): {met}/{total}")
 
 
 def write(path, meta, results):
@@ -82,26 +103,32 @@ def run(argv):
     p.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
     p.add_argument("--min-time", default="0.5")
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--threads", type=int, nargs="+", default=[os.cpu_count()],
+                   help="thread counts; each side runs every case at each count (default: this machine's cores)")
     p.add_argument("--out", default="Results/bench")
     args = p.parse_args(argv)
+    if any(n < 1 for n in args.threads) or len(set(args.threads)) != len(args.threads):
+        p.error("--threads takes distinct counts of at least 1")
     p_rounds = args.rounds
     here = os.path.dirname(os.path.abspath(__file__))
     metas, rounds = {}, {"torch": {}, "seqbench": {}}   # side → case key → [result per round]
-    groups = [(h, t, m) for h in args.hidden for t in args.length for m in args.models]
+    groups = [(n, h, t, m) for n in args.threads for h in args.hidden for t in args.length for m in args.models]
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(p_rounds):
-            for i, (h, t, m) in enumerate(groups):
-                case = ["--hidden", str(h), "--length", str(t), "--models", m, "--min-time", args.min_time]
+            for i, (n, h, t, m) in enumerate(groups):
+                case = ["--hidden", str(h), "--length", str(t), "--models", m, "--min-time", args.min_time,
+                        "--threads", str(n)]
                 commands = {
                     "torch": [args.torch_python, os.path.join(here, "torch_bench.py")] + case,
                     "seqbench": [args.seqbench, "--no-step-products"] + case,
                 }
-                print(f"[round {r + 1}/{p_rounds}, {i + 1}/{len(groups)}] {m}, H {h}, T {t}", flush=True)
+                print(f"[round {r + 1}/{p_rounds}, {i + 1}/{len(groups)}] {m}, H {h}, T {t}, {n} threads", flush=True)
                 for side in (["torch", "seqbench"] if (i + r) % 2 == 0 else ["seqbench", "torch"]):
                     out = os.path.join(tmp, f"{side}.json")
                     subprocess.run(commands[side] + ["--out", out], check=True, stdout=subprocess.DEVNULL)
                     metas[side], results = load(out)
                     for key, result in results.items():
+                        result["threads"] = key[4]
                         rounds[side].setdefault(key, []).append(result)
     merged = {}
     for side in ("torch", "seqbench"):
@@ -116,7 +143,8 @@ def run(argv):
             pairs = zip(row["rounds_ms"], merged["torch"][key]["rounds_ms"])
             row["ratio"] = median([a / b for a, b in pairs])
     for side, name in (("torch", "torch.json"), ("seqbench", "seqbench.json")):
-        write(os.path.join(args.out, name), dict(metas[side], rounds=p_rounds), list(merged[side].values()))
+        meta = dict(metas[side], rounds=p_rounds, thread_counts=args.threads)
+        write(os.path.join(args.out, name), meta, list(merged[side].values()))
     report(metas["seqbench"], merged["seqbench"], metas["torch"], merged["torch"])
 
 

@@ -34,9 +34,17 @@ public struct TaskData: Sendable {
     public var vocab: Int?
     /// Features per step, for dense tasks; nil for token tasks.
     public var features: Int?
+    /// The name of each class, when the data has them (`classNames.count == classes`).
+    public var classNames: [String]?
+    /// The text of each token id, when the data has it (`vocabulary.count == vocab`).
+    public var vocabulary: TextVocabulary?
 
-    public init(train: Dataset, validation: Dataset, test: Dataset, classes: Int, vocab: Int?, features: Int?) {
+    public init(train: Dataset, validation: Dataset, test: Dataset, classes: Int, vocab: Int?, features: Int?,
+                classNames: [String]? = nil, vocabulary: TextVocabulary? = nil) {
+        precondition(classNames.map { $0.count == classes } ?? true, "one name per class")
+        precondition(vocabulary.map { $0.count == vocab } ?? true, "one vocabulary entry per token id")
         self.train = train; self.validation = validation; self.test = test
         self.classes = classes; self.vocab = vocab; self.features = features
+        self.classNames = classNames; self.vocabulary = vocabulary
     }
 }

@@ -50,7 +50,7 @@ public enum TrainingRun {
 
         func checkpoint(_ kind: Checkpoint.Kind, metrics: RunMetrics) -> Checkpoint {
             Checkpoint(kind: kind, config: config, parameters: model.parameters.map(NamedArray.init),
-                       trainer: trainer.state, metrics: metrics)
+                       trainer: trainer.state, metrics: metrics, classNames: data.classNames, vocabulary: data.vocabulary)
         }
         func testMetrics() -> RunMetrics { metrics(of: evaluate(model, on: data.test, batchSize: config.train.batchSize)) }
         func metrics(of test: Evaluation) -> RunMetrics {

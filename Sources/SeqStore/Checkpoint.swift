@@ -1,4 +1,5 @@
 import SeqHDF5
+import SeqData
 import SeqModels
 import SeqTrain
 
@@ -41,14 +42,19 @@ public struct Checkpoint: Sendable {
     public var trainer: TrainerState
     /// Final metrics of these weights, e.g. `test_accuracy`.
     public var metrics: RunMetrics
+    /// The data's class names (`/class_names`), when it has them: analysis needs no data file.
+    public var classNames: [String]?
+    /// The data's token texts (`/vocabulary`), when it has them: `predict --text` needs no data file.
+    public var vocabulary: TextVocabulary?
     /// Read back from a file; written as the running version and time.
     public private(set) var seqbenchVersion = SeqbenchVersion.current
     public private(set) var createdUTC = ""
 
     public init(kind: Kind, config: RunConfig, parameters: [NamedArray], trainer: TrainerState,
-                metrics: RunMetrics = RunMetrics()) {
+                metrics: RunMetrics = RunMetrics(), classNames: [String]? = nil, vocabulary: TextVocabulary? = nil) {
         self.kind = kind; self.config = config
         self.parameters = parameters; self.trainer = trainer; self.metrics = metrics
+        self.classNames = classNames; self.vocabulary = vocabulary
     }
 
     /// The epoch these weights come from.
@@ -83,6 +89,7 @@ public struct Checkpoint: Sendable {
 
             let metricsGroup = try root.createGroup("metrics")
             for (key, value) in metrics.columns { try metricsGroup.setAttribute(key, value) }
+            try writeNames(classNames, vocabulary, into: root)
 
             let training = try root.createGroup("training")
             try training.setAttribute("shuffle_rng_state", Int(bitPattern: UInt(trainer.shuffleState)))
@@ -155,7 +162,9 @@ public struct Checkpoint: Sendable {
             guard model == config.model, seed == config.seed else {
                 throw StoreError(file: path, object: "/", "attributes model '\(model)' and seed \(seed) disagree with config_json (\(config.model), seed \(config.seed))")
             }
-            var checkpoint = Checkpoint(kind: kind, config: config, parameters: parameters, trainer: trainer, metrics: metrics)
+            let (classNames, vocabulary) = try readNames(root, config: config, path: path)
+            var checkpoint = Checkpoint(kind: kind, config: config, parameters: parameters, trainer: trainer, metrics: metrics,
+                                        classNames: classNames, vocabulary: vocabulary)
             checkpoint.seqbenchVersion = try root.stringAttribute("seqbench_version")
             checkpoint.createdUTC = try root.stringAttribute("created_utc")
             return checkpoint

@@ -65,6 +65,32 @@ final class OnePipelineTests: XCTestCase {
         XCTAssertEqual(modes, ["infer_b1", "train_b4"])
     }
 
+    /// `bench --threads 1,2` measures each count: one JSON entry and one table column per count, with the
+    /// speed-up; a malformed list or a second way of giving threads is one clear line.
+    func testBenchTakesAListOfThreadCounts() throws {
+        let shape = ["--set", "model.hidden=8", "--set", "task.length=6", "--set", "task.min_length=3", "--set", "train.batch_size=4",
+                     "--set", "measure.latency.batch_sizes=[1]", "--set", "samples=3", "--set", "warmup=0", "--set", "max_seconds=0.05"]
+        let json = try CLI.run(["bench", "lstm", "--json", "--threads", "1,2"] + shape)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let counts = try XCTUnwrap(object["thread_counts"] as? [[String: Any]])
+        XCTAssertEqual(counts.compactMap { $0["threads"] as? Int }, [1, 2])
+        for entry in counts {
+            XCTAssertEqual(try XCTUnwrap(entry["modes"] as? [[String: Any]]).compactMap { $0["mode"] as? String }, ["infer_b1", "train_b4"])
+        }
+        let text = try CLI.run(["bench", "lstm", "--threads", "1,2"] + shape)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("p50 ms @1") && text.stdout.contains("p50 ms @2") && text.stdout.contains("speed-up 1→2"),
+                      text.stdout)
+        for (args, message) in [(["--threads", "1,x"], "--threads must be a comma-separated list of integers in 1…4096"),
+                                (["--threads", "2,2"], "--threads lists a count twice"),
+                                (["--threads", "1,2", "--set", "threads=2"], "give the thread counts once")] {
+            let bad = try CLI.run(["bench", "lstm"] + args)
+            XCTAssertNotEqual(bad.status, 0)
+            XCTAssertTrue(bad.stderr.contains(message), bad.stderr)
+        }
+    }
+
     /// `train` plans through the schema (its defaults, not a second set), runs through the experiment runner
     /// (the same files), and `--resume` keeps a run only when its stored configuration is this one.
     func testTrainIsAOneSeedExperimentWithTheSameResumeCheck() throws {

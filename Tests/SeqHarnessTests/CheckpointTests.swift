@@ -50,6 +50,36 @@ final class CheckpointTests: XCTestCase {
         XCTAssertEqual(HDF5Library.openObjectCount(), 0, "every HDF5 handle closed")
     }
 
+    /// Class names and the vocabulary travel with the weights, and a file whose names disagree with the model
+    /// is refused with one line naming the object.
+    func testClassNamesAndVocabularyRoundTrip() throws {
+        let config = Samples.config(.tokens, layers: 1)
+        let model = try ModelRegistry.make("lstm", config: config, seed: 1)
+        let trainer = Trainer(model: model, config: TrainConfig(), seed: 1)
+        let runConfig = RunConfig(model: "lstm", modelConfig: config, task: try TaskRegistry.resolve("contains"),
+                                  train: TrainConfig(), seed: 1)
+        let names = (0..<config.classes).map { "class \($0) ü" }
+        let tokens = [""] + (1..<config.vocab).map { String(UnicodeScalar(UInt8(0x40 + $0))) }
+        let vocabulary = try TextVocabulary(tokens: tokens, tokenization: .chars, unknownID: 1)
+        func write(_ names: [String]?, _ vocabulary: TextVocabulary?, to path: String) throws {
+            try Checkpoint(kind: .best, config: runConfig, parameters: model.parameters.map(NamedArray.init),
+                           trainer: trainer.state, classNames: names, vocabulary: vocabulary).write(to: path)
+        }
+        let path = "\(dir)/names.h5"
+        try write(names, vocabulary, to: path)
+        let stored = try Checkpoint.read(from: path)
+        XCTAssertEqual(stored.classNames, names)
+        XCTAssertEqual(stored.vocabulary, vocabulary)
+
+        try write(nil, nil, to: path)
+        XCTAssertNil(try Checkpoint.read(from: path).classNames, "data without names stores none")
+
+        try write(Array(names.dropLast()), nil, to: path)
+        XCTAssertThrowsError(try Checkpoint.read(from: path)) {
+            XCTAssertEqual("\($0)", "\(path): /class_names: has \(config.classes - 1) names; the model has \(config.classes) classes")
+        }
+    }
+
     /// A training interrupted after epoch 2 and resumed from last.h5 ends bit-identical to an uninterrupted run:
     /// with Adam and SGD, and with AdamW under a plateau schedule (monitoring the validation loss) and a cosine
     /// schedule, both through a two-layer model with every dropout on (masks continue from the saved stream).

@@ -217,8 +217,12 @@ public struct LanguageIDTask: Sendable {
         let test = split(0..<counts.test, cap: testSize)
         let validation = split(counts.test..<(counts.test + counts.validation), cap: validationSize)
         let train = split((counts.test + counts.validation)..<perLanguage, cap: trainSize)
+        // Words are lowercased scalars; id 0 is padding, and a character no list has has no id.
+        let vocabulary = try TextVocabulary(tokens: [""] + lexicon.characters.map { String($0) }, tokenization: .scalars,
+                                            unknownID: nil)
         return TaskData(train: train, validation: validation, test: test, classes: chosen.count,
-                        vocab: lexicon.characters.count + 1, features: nil)
+                        vocab: lexicon.characters.count + 1, features: nil, classNames: chosen.map(\.name),
+                        vocabulary: vocabulary)
     }
 }
 
