@@ -43,6 +43,8 @@ public struct ExperimentConfig: Sendable {
     var settings: [String: Setting] = [:]
     public private(set) var models: [ModelEntry] = []
     public private(set) var sweep: [SweepAxis] = []
+    /// `search:` (random search per model entry), as written.
+    var search: SearchConfig?
 
     /// A config with no keys set (every setting at its default), for commands that build one from flags
     /// and `--set`; `source` names it in errors.
@@ -71,7 +73,7 @@ public struct ExperimentConfig: Sendable {
         return config
     }
 
-    private func origin(_ node: Node) -> String {
+    func origin(_ node: Node) -> String {
         node.mark.map { "\(source):\($0.line)" } ?? source
     }
 
@@ -83,6 +85,7 @@ public struct ExperimentConfig: Sendable {
             if settings[path] != nil { throw ConfigError(at, "'\(path)' is given twice") }
             switch path {
             case "models": models = try readModels(value, at: at)
+            case "search" where prefix.isEmpty: search = try readSearch(value, at: at)
             case "sweep":
                 guard let axes = value.mapping else { throw ConfigError(at, "'sweep' must map dotted keys to lists of values") }
                 for (k, v) in axes {
@@ -130,7 +133,7 @@ public struct ExperimentConfig: Sendable {
         return try sequence.map { try scalar($0, path: path) }
     }
 
-    private func scalar(_ node: Node, path: String) throws -> ConfigValue {
+    func scalar(_ node: Node, path: String) throws -> ConfigValue {
         guard node.scalar != nil else { throw ConfigError(origin(node), "'\(path)' must be a single value here") }
         switch node.any {
         case let b as Bool: return .bool(b)
@@ -157,6 +160,12 @@ public struct ExperimentConfig: Sendable {
         }
         if key == "models" {
             models = try readModels(node.sequence != nil ? node : Node([node]), at: origin)
+        } else if key == "search.n" || key == "search.seed" {
+            if node.mapping != nil || node.sequence != nil { throw ConfigError(origin, "'\(key)' must be a single value") }
+            let setting = Setting(value: .scalar(try scalar(node, path: key)), origin: origin)
+            var search = self.search ?? SearchConfig(origin: origin)
+            if key == "search.n" { search.n = setting } else { search.seed = setting }
+            self.search = search
         } else if key.hasPrefix("sweep.") {
             let axisKey = try SettingsSchema.canonical(String(key.dropFirst("sweep.".count)), task: try? taskDescriptor(), origin: origin)
             let values = try listOfScalars(node.sequence != nil ? node : Node([node]), path: key, at: origin)
