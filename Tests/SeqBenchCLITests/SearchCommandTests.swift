@@ -172,6 +172,24 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertNotEqual(tests[0], tests[1], "the test split did change what the trials scored on it")
     }
 
+    /// `slurm` with a search writes a second array (the re-runs) and chains trials → re-runs → collect.
+    func testSlurmChainsTheTrialsTheRerunsAndCollect() throws {
+        let config = try writeConfig("tune", task: Self.tinyTask)
+        let folder = dir + "/slurm-out"
+        let r = try CLI.run(["slurm", config, "--out", folder, "--shards", "2"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: folder + "/slurm").sorted(), ["array.sbatch", "collect.sbatch", "rerun.sbatch"])
+        let array = try String(contentsOfFile: folder + "/slurm/array.sbatch", encoding: .utf8)
+        let rerun = try String(contentsOfFile: folder + "/slurm/rerun.sbatch", encoding: .utf8)
+        let lines = { (text: String) in text.split(separator: "\n").map(String.init) }
+        XCTAssertTrue(lines(rerun).contains("#SBATCH --job-name=seqbench-tune-rerun"), rerun)
+        XCTAssertTrue(lines(array).contains("#SBATCH --job-name=seqbench-tune"), array)
+        let task = try XCTUnwrap(lines(array).first { $0.hasPrefix("exec ") })
+        XCTAssertTrue(task.hasSuffix("--shard \"$SLURM_ARRAY_TASK_ID/2\" --resume"), task)
+        XCTAssertTrue(lines(rerun).contains(task), "the re-run tasks run the same command: phase 1 is skipped, phase 2 done")
+        XCTAssertTrue(r.stdout.contains("rid=$(sbatch --parsable --dependency=afterany:${jid%%;*} \(folder)/slurm/rerun.sbatch) && sbatch --dependency=afterany:${rid%%;*} \(folder)/slurm/collect.sbatch"), r.stdout)
+    }
+
     func testBadSearchIsOneLineAndWritesNothing() throws {
         let path = dir + "/bad.yaml"
         try """
