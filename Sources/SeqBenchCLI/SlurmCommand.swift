@@ -17,7 +17,9 @@ struct SlurmCommand: ParsableCommand {
             must be on a file system every node sees. Running this again over an existing folder resubmits its frozen \
             plan (the config must still describe it): finished runs are skipped.
 
-            With `search:` in the config the array trains the trials; <folder>/slurm/rerun.sbatch, the same array             submitted with --dependency=afterany:<array job id>, re-runs each model's best trial on the seeds (its             tasks skip the finished trials), and the collect job waits for it instead.
+            With `search:` in the config the array trains the trials; <folder>/slurm/rerun.sbatch, the same array \
+            submitted with --dependency=afterany:<array job id>, re-runs each model's best trial on the seeds (its \
+            tasks skip the finished trials), and the collect job waits for it instead.
             """)
 
     @Argument(help: "Experiment config (YAML).") var config: String

@@ -148,3 +148,36 @@ final class SearchTests: XCTestCase {
         XCTAssertEqual(decoded.search, plan.search)
     }
 }
+
+/// The trials plot: well-formed SVG, a marker per scored trial, the best-so-far step line and the chosen ring.
+final class SearchPlotTests: XCTestCase {
+    func testTrialsPlotStepsUpOnlyWhereATrialBeatsTheEarlierOnes() throws {
+        let accuracies: [Double?] = [0.5, 0.4, 0.7, nil, 0.6]
+        let trials = accuracies.enumerated().map { i, a in
+            TrialRecord(index: i + 1, values: ["train.lr": "0.001"], score: TrialScore(trial: i + 1, validationAccuracy: a), failed: a == nil)
+        }
+        let entry = EntrySearch(entry: "lstm", trials: trials, planned: 5, best: TrialSelection.best(trials.map(\.score)))
+        XCTAssertEqual(entry.best?.trial, 3)
+        let svg = SVGPlot.searchTrials([entry, EntrySearch(entry: "rnn", trials: [], planned: 5, best: nil)])
+        let summary = SVGSummary.parse(svg)
+        XCTAssertNil(summary.error, "well-formed XML")
+        XCTAssertEqual(summary.classes["marker"], 4, "the failed trial has no marker")
+        XCTAssertEqual(summary.classes["best-so-far"], 1, "a panel without trials has no line")
+        XCTAssertEqual(summary.classes["chosen"], 1)
+        XCTAssertTrue(summary.texts.contains("lstm · chosen: trial 3"), "\(summary.texts)")
+        XCTAssertTrue(summary.texts.contains("rnn · 0 of 5 trials finished"), "\(summary.texts)")
+        XCTAssertTrue(summary.texts.contains("no finished trial"))
+        // The step's heights: 50 % (trials 1–2), 70 % from trial 3 on, held to the last trial.
+        let start = try XCTUnwrap(svg.range(of: "class=\"best-so-far\" d=\""))
+        let d = String(svg[start.upperBound...].prefix { $0 != "\"" })
+        let ys = d.split(separator: " ").compactMap { part -> Double? in
+            if part.hasPrefix("V") { return Double(part.dropFirst()) }
+            if part.hasPrefix("M") { return Double(part.split(separator: ",")[1]) }
+            return nil
+        }
+        XCTAssertEqual(ys.count, 4, d)
+        XCTAssertEqual(ys[0], ys[1], "trial 2 is worse: the line stays")
+        XCTAssertLessThan(ys[2], ys[1], "trial 3 is better: the line rises (smaller y)")
+        XCTAssertEqual(ys[2], ys[3], "trial 5 is worse: the line stays")
+    }
+}
