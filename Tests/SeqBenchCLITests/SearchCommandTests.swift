@@ -32,6 +32,7 @@ final class SearchCommandTests: XCTestCase {
             name: \(name)
             task: \(task)
             models: [rnn, lstm]
+            compare: ["lstm vs rnn"]
             model: {embed_dim: 4, attention_dim: 4}
             train: {epochs: 2, batch_size: 8}
             seeds: [1, 2]
@@ -88,6 +89,23 @@ final class SearchCommandTests: XCTestCase {
         XCTAssertEqual(svg.components(separatedBy: "class=\"chosen\"").count - 1, 2)
         XCTAssertEqual(svg.components(separatedBy: "class=\"marker\"").count - 1, 6, "a marker per trial")
         XCTAssertTrue(r.stdout.contains("Search: chosen per model"), r.stdout)
+
+        // `compare` pairs the chosen trials' re-runs by seed, not the trials.
+        let compared = try CLI.run(["compare", out, "--json"])
+        XCTAssertEqual(compared.status, 0, compared.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(compared.stdout.utf8)) as? [String: Any])
+        let comparisons = try XCTUnwrap(json["comparisons"] as? [[String: Any]])
+        XCTAssertEqual(comparisons.first?["a"] as? String, "lstm")
+        XCTAssertEqual(comparisons.first?["b"] as? String, "rnn")
+        XCTAssertEqual(comparisons.first?["seeds"] as? [Int], [1, 2])
+        let chosenTrial = Dictionary(uniqueKeysWithValues: entries.map { ($0.entry, $0.best!.trial) })
+        let expectedDifferences = try [1, 2].map { seed in
+            try (run(out, "lstm-trial0\(chosenTrial["lstm"]!).seed=\(seed)").metrics[.testAccuracy]!
+                 - run(out, "rnn-trial0\(chosenTrial["rnn"]!).seed=\(seed)").metrics[.testAccuracy]!) * 100
+        }
+        let differences = try XCTUnwrap(comparisons.first?["differences"] as? [Double])
+        XCTAssertEqual(differences.count, 2)
+        for (d, e) in zip(differences, expectedDifferences) { XCTAssertEqual(d, e, accuracy: 1e-9, "the chosen trials' runs are paired") }
 
         // Resuming trains nothing: every trial and re-run is complete.
         let again = try CLI.run(["run", config, "--out", out, "--resume"])

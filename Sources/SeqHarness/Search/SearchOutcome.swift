@@ -46,6 +46,13 @@ public enum SearchOutcome {
         }
     }
 
+    /// The runs an experiment's results and comparisons are made of: every run, or with a search, each entry's
+    /// chosen trial on the re-run seeds (`seqbench compare` and the report alike).
+    public static func comparedRuns(_ results: [RunResult], search: SearchPlan?) -> [RunResult] {
+        guard let search else { return results }
+        return finalRuns(results, entries: entries(results, search: search), search: search)
+    }
+
     /// The runs of each entry's chosen trial on the re-run seeds: what the results table and the paired
     /// comparisons are made of.
     public static func finalRuns(_ results: [RunResult], entries: [EntrySearch], search: SearchPlan) -> [RunResult] {
