@@ -131,6 +131,31 @@ final class SearchTests: XCTestCase {
         }
     }
 
+    /// A models entry's own `search:` replaces (or adds) keys of the space for that entry only.
+    func testAnEntryMayDrawFromItsOwnSpace() throws {
+        let plan = try Self.config(Self.space, models: "[rnn, {name: lstm, search: {lr: {uniform: [0.5, 0.6]}, model.attention_dim: {int: [3, 4]}}}]").plan()
+        let search = try XCTUnwrap(plan.search)
+        XCTAssertEqual(search.space(for: "lstm").map(\.key).sorted(), ["model.attention_dim", "model.hidden", "model.layers", "train.clip", "train.lr"])
+        XCTAssertEqual(search.space(for: "rnn"), search.space)
+        XCTAssertEqual(search.keys, ["model.attention_dim", "model.hidden", "model.layers", "train.clip", "train.lr"])
+        for run in plan.runs where run.model.name == "lstm" {
+            XCTAssertTrue((0.5...0.6).contains(Double(run.config.train.learningRate)), "\(run.config.train.learningRate)")
+            XCTAssertTrue([3, 4].contains(run.config.modelConfig.attentionDim))
+        }
+        // The other entry's trials are those it has without the override.
+        XCTAssertEqual(plan.runs.filter { $0.model.name == "rnn" }, try Self.config(Self.space).plan().runs.filter { $0.model.name == "rnn" })
+        let decoded = try JSONDecoder().decode(ExperimentPlan.self, from: try JSONEncoder().encode(plan))
+        XCTAssertEqual(decoded, plan)
+        // Without a top-level search an entry's search is refused, not ignored.
+        XCTAssertThrowsError(try ExperimentConfig.parse(yaml: "models: [{name: lstm, search: {lr: {uniform: [0.1, 0.2]}}}]", source: "e.yaml").plan()) {
+            XCTAssertEqual("\($0)", "e.yaml:1: the lstm entry has its own 'search', but the config has no top-level 'search:' (n, seed, space)")
+        }
+        // An entry's space is checked like the top-level one.
+        XCTAssertThrowsError(try Self.config(Self.space, models: "[{name: lstm, search: {hidden: {uniform: [4, 8]}}}]").plan()) {
+            XCTAssertTrue("\($0)".hasPrefix("s.yaml:2: 'model.hidden' is integer in 1…65536: draw it with int or choice"), "\($0)")
+        }
+    }
+
     func testSetOverridesTheTrialsAndTheSeed() throws {
         var config = try Self.config(Self.space)
         try config.apply(override: "search.n=2")

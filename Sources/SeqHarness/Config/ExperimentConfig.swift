@@ -11,6 +11,9 @@ public struct ModelEntry: Codable, Equatable, Sendable {
     public var overrides: [String: ConfigValue]
     /// Where it was written, for errors; not part of its identity.
     var origin = ""
+    /// The entry's own `search:` distributions, replacing or adding to `search.space` for this entry (as written;
+    /// the checked ones are in the plan's `SearchPlan`).
+    var searchSpace: [SearchDimension] = []
 
     enum CodingKeys: String, CodingKey { case name, overrides }
 
@@ -118,12 +121,17 @@ public struct ExperimentConfig: Sendable {
             guard let entry = item.mapping else { throw ConfigError(origin(item), "a models entry must be a name or a mapping with 'name'") }
             var name: String?
             var overrides: [String: ConfigValue] = [:]
+            var space: [SearchDimension] = []
             for (k, v) in entry {
                 guard let key = k.string else { throw ConfigError(origin(k), "keys must be strings") }
-                if key == "name" { name = v.string } else { overrides[key] = try scalar(v, path: "models." + key) }
+                if key == "name" { name = v.string }
+                else if key == "search" { space = try readSpace(v, path: "models.search", at: origin(k)) }
+                else { overrides[key] = try scalar(v, path: "models." + key) }
             }
             guard let name else { throw ConfigError(origin(item), "a models entry needs a 'name'") }
-            return ModelEntry(name: name, overrides: overrides, origin: origin(item))
+            var model = ModelEntry(name: name, overrides: overrides, origin: origin(item))
+            model.searchSpace = space
+            return model
         }
     }
 

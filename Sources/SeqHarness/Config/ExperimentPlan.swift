@@ -194,11 +194,14 @@ extension ExperimentConfig {
         if Set(seeds).count != seeds.count { throw ConfigError(settings["seeds"]?.origin ?? source, "'seeds' lists a seed twice") }
         // A search trains each trial once, on the first seed; its best trial per entry is re-run on every seed later.
         var search: SearchPlan?
+        if self.search == nil, let entry = entries.first(where: { !$0.searchSpace.isEmpty }) {
+            throw ConfigError(entry.origin, "the \(entry.name) entry has its own 'search', but the config has no top-level 'search:' (n, seed, space)")
+        }
         if let written = self.search {
             if !sweep.isEmpty { throw ConfigError(written.origin, "'search' and 'sweep' cannot be combined: search the swept keys instead") }
             let checked = try checkedSearch(written, task: task, entries: entries)
-            search = SearchPlan(n: checked.n, seed: checked.seed, space: checked.space, trialSeed: seeds[0], seeds: seeds,
-                                entries: entries.map(\.label))
+            search = SearchPlan(n: checked.n, seed: checked.seed, space: checked.space, entrySpaces: checked.entrySpaces,
+                                trialSeed: seeds[0], seeds: seeds, entries: entries.map(\.label))
         }
         let runSeeds = search.map { [$0.trialSeed] } ?? seeds
 
@@ -278,8 +281,9 @@ extension ExperimentConfig {
     private func searchTrials(_ search: SearchPlan?, entry: String) throws -> [SearchTrial?] {
         guard let search else { return [nil] }
         return try (1...search.n).map { index in
-            var values = SearchSampler.sample(search.space, seed: search.seed, entry: entry, trial: index)
-            for dimension in search.space {
+            let space = search.space(for: entry)
+            var values = SearchSampler.sample(space, seed: search.seed, entry: entry, trial: index)
+            for dimension in space {
                 guard let kind = SettingsSchema.key(dimension.key)?.kind, case .scalar(let v) = try SettingsSchema.check(
                     .scalar(values[dimension.key]!), as: kind, path: dimension.key,
                     origin: dimension.origin.isEmpty ? source : dimension.origin) else { preconditionFailure("a scalar stays a scalar") }

@@ -47,7 +47,7 @@ enum SearchReport {
     private static func trialsTable(_ entry: EntrySearch, search: SearchPlan) -> TextTable<TrialRecord> {
         var table = TextTable(entry.trials)
         table.column("trial") { String($0.index) }
-        for key in search.keys { table.column(key) { $0.values[key] ?? "-" } }
+        for key in search.space(for: entry.entry).map(\.key).sorted() { table.column(key) { $0.values[key] ?? "-" } }
         table.column("val acc %") { t in t.failed ? "failed" : t.score.validationAccuracy.map { NumberFormat.fixed($0 * 100, 1) } ?? "-" }
         table.column("", left: true) { $0.index == entry.best?.trial ? "chosen" : "" }
         return table

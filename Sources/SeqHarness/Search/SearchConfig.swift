@@ -29,21 +29,25 @@ extension ExperimentConfig {
             switch key {
             case "n": search.n = Setting(value: .scalar(try scalar(v, path: "search.n")), origin: keyOrigin)
             case "seed": search.seed = Setting(value: .scalar(try scalar(v, path: "search.seed")), origin: keyOrigin)
-            case "space":
-                guard let space = v.mapping, space.count > 0 else {
-                    throw ConfigError(keyOrigin, "'search.space' must map keys to distributions, e.g. train.lr: {log_uniform: [1e-4, 1e-2]}")
-                }
-                for (dk, dv) in space {
-                    guard let dimensionKey = dk.string else { throw ConfigError(origin(dk), "keys must be strings") }
-                    search.space.append(SearchDimension(key: dimensionKey, distribution: try readDistribution(dv, key: dimensionKey, at: origin(dk)),
-                                                        origin: origin(dk)))
-                }
+            case "space": search.space = try readSpace(v, path: "search.space", at: keyOrigin)
             default:
                 let hint = nearest(key, in: SearchConfig.keys).map { "; did you mean '\($0)'?" } ?? ""
                 throw ConfigError(keyOrigin, "unknown key 'search.\(key)'\(hint); search takes n, seed and space")
             }
         }
         return search
+    }
+
+    /// A mapping of keys to distributions (`search.space`, or a models entry's `search`).
+    func readSpace(_ node: Node, path: String, at: String) throws -> [SearchDimension] {
+        guard let space = node.mapping, space.count > 0 else {
+            throw ConfigError(at, "'\(path)' must map keys to distributions, e.g. train.lr: {log_uniform: [1e-4, 1e-2]}")
+        }
+        return try space.map { dk, dv in
+            guard let dimensionKey = dk.string else { throw ConfigError(origin(dk), "keys must be strings") }
+            return SearchDimension(key: dimensionKey, distribution: try readDistribution(dv, key: dimensionKey, at: origin(dk)),
+                                   origin: origin(dk))
+        }
     }
 
     private func readDistribution(_ node: Node, key: String, at: String) throws -> SearchDistribution {
@@ -81,7 +85,8 @@ extension ExperimentConfig {
 
     /// The checked search of this config: every key canonical (aliases such as `lr` allowed), a `model.*` or
     /// `train.*` key of the schema, and its distribution able to give only values of the key's kind and range.
-    func checkedSearch(_ search: SearchConfig, task: TaskDescriptor, entries: [ModelEntry]) throws -> (n: Int, seed: UInt64, space: [SearchDimension]) {
+    func checkedSearch(_ search: SearchConfig, task: TaskDescriptor, entries: [ModelEntry])
+        throws -> (n: Int, seed: UInt64, space: [SearchDimension], entrySpaces: [String: [SearchDimension]]) {
         var n = 10, seed: UInt64 = 0
         if let setting = search.n {
             guard case .scalar(.int(let v)) = setting.value, (1...SearchConfig.maxTrials).contains(v) else {
@@ -95,9 +100,23 @@ extension ExperimentConfig {
             }
             seed = UInt64(v)
         }
-        guard !search.space.isEmpty else { throw ConfigError(search.origin, "'search' needs a 'space': the keys to search and how to draw them") }
+        let space = try checkedSpace(search.space, task: task, entries: entries)
+        var entrySpaces: [String: [SearchDimension]] = [:]
+        for entry in entries where !entry.searchSpace.isEmpty {
+            let own = try checkedSpace(entry.searchSpace, task: task, entries: [entry])
+            entrySpaces[entry.label] = space.filter { d in !own.contains { $0.key == d.key } } + own
+        }
+        for entry in entries where space.isEmpty && entrySpaces[entry.label] == nil {
+            throw ConfigError(entry.origin.isEmpty ? search.origin : entry.origin,
+                              "'search' needs a 'space' (or the \(entry.name) entry its own 'search'): the keys to search and how to draw them")
+        }
+        return (n, seed, space, entrySpaces)
+    }
+
+    /// Checks each key of a space and its distribution against the schema and the entries' fixed keys.
+    private func checkedSpace(_ written: [SearchDimension], task: TaskDescriptor, entries: [ModelEntry]) throws -> [SearchDimension] {
         var space: [SearchDimension] = []
-        for dimension in search.space {
+        for dimension in written {
             var d = dimension
             d.key = try SettingsSchema.canonical(dimension.key, task: task, origin: dimension.origin)
             guard d.key.hasPrefix("model.") || d.key.hasPrefix("train."), let key = SettingsSchema.key(d.key) else {
@@ -121,6 +140,6 @@ extension ExperimentConfig {
             }
             space.append(d)
         }
-        return (n, seed, space)
+        return space
     }
 }

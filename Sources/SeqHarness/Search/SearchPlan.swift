@@ -23,6 +23,9 @@ public struct SearchPlan: Codable, Equatable, Sendable {
     /// The sampling seed.
     public let seed: UInt64
     public let space: [SearchDimension]
+    /// The spaces of the model entries that have their own `search:` (`space` with their keys replaced or
+    /// added), by entry label.
+    public let entrySpaces: [String: [SearchDimension]]
     /// The seed every trial trains with: the first of `seeds`.
     public let trialSeed: UInt64
     /// The seeds the best trial of each model entry is re-run on (`seeds`).
@@ -30,11 +33,16 @@ public struct SearchPlan: Codable, Equatable, Sendable {
     /// The model entries' labels, in the config's order.
     public let entries: [String]
 
-    enum CodingKeys: String, CodingKey { case n, seed, space, trialSeed = "trial_seed", seeds, entries }
+    enum CodingKeys: String, CodingKey { case n, seed, space, entrySpaces = "entry_spaces", trialSeed = "trial_seed", seeds, entries }
 
-    public init(n: Int, seed: UInt64, space: [SearchDimension], trialSeed: UInt64, seeds: [UInt64], entries: [String]) {
-        self.n = n; self.seed = seed; self.space = space; self.trialSeed = trialSeed; self.seeds = seeds; self.entries = entries
+    public init(n: Int, seed: UInt64, space: [SearchDimension], entrySpaces: [String: [SearchDimension]] = [:], trialSeed: UInt64,
+                seeds: [UInt64], entries: [String]) {
+        self.n = n; self.seed = seed; self.space = space; self.entrySpaces = entrySpaces; self.trialSeed = trialSeed
+        self.seeds = seeds; self.entries = entries
     }
+
+    /// The space the trials of the model entry labelled `entry` are drawn from.
+    public func space(for entry: String) -> [SearchDimension] { entrySpaces[entry] ?? space }
 
     /// `trial03` for trial 3 of up to 99, `trial003` of up to 999: fixed width, so ids sort by trial.
     public func trialName(_ index: Int) -> String {
@@ -47,8 +55,8 @@ public struct SearchPlan: Codable, Equatable, Sendable {
     /// differs only in the seed, and the re-run on the trial seed is the trial itself.
     public func runID(entry: String, trial: Int, seed: UInt64) -> String { "\(entry)-\(trialName(trial)).seed=\(seed)" }
 
-    /// The searched keys, sorted.
-    public var keys: [String] { space.map(\.key).sorted() }
+    /// The searched keys of every entry, sorted.
+    public var keys: [String] { Set(space.map(\.key) + entrySpaces.values.flatMap { $0.map(\.key) }).sorted() }
 }
 
 extension ExperimentPlan {
