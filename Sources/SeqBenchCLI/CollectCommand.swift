@@ -24,7 +24,9 @@ struct CollectCommand: ParsableCommand {
         let runner = ExperimentRunner(plan: plan, out: out)
         let census = runner.census()
         try Collector.write(runner: runner, folder: out)
-        say("\n\(plan.name): \(census.completed.count) of \(plan.runs.count) runs completed")
+        let known = runner.knownRuns.count
+        say("\n\(plan.name): \(census.completed.count) of \(known) runs completed"
+            + (plan.search == nil ? "" : " (search trials, and the re-runs of the models whose trials have all finished)"))
         for (label, ids) in [("missing", census.missing), ("failed", census.failed),
                              ("unfinished (trained, latency not measured)", census.unfinished)] where !ids.isEmpty {
             let shown = ids.prefix(20).joined(separator: ", ") + (ids.count > 20 ? ", … (\(ids.count - 20) more)" : "")

@@ -47,7 +47,9 @@ struct CompareCommand: ParsableCommand {
             }
             Containment.willRead(path)
             let (_, resolved, runs) = try MetricsFile.readRuns(from: path)
-            experiments.append((folder, resolved, runs))
+            // With a search, its trials are not compared: each model's chosen trial re-run on the seeds is.
+            // With a search, its trials are not compared: each model's chosen trial re-run on the seeds is.
+            experiments.append((folder, resolved, SearchOutcome.comparedRuns(runs, search: resolved?.search)))
         }
         Containment.doneReading()
         let first = experiments[0]

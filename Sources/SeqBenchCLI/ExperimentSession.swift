@@ -24,36 +24,35 @@ struct ExperimentSession {
     /// report. Exits 1 when a run failed.
     func execute() throws {
         if MachineInfo.buildConfiguration == "debug" { say(MachineInfo.debugWarning) }
-        let printer = ProgressPrinter(quiet: quiet)
-        var runner = ExperimentRunner(plan: plan, out: folder)
-        runner.resume = resume
-        runner.failFast = failFast
-        runner.shard = shard
-        runner.progress = printer.handle
+        let runner = makeRunner(plan: plan, shard: shard, resume: resume)
         let jobs = Self.jobs(plan: plan, runs: runner.runs)
-        runner.trainingThreads = jobs.threadsPerRun
-        if jobs.jobs > 1 {
-            let (folder, resume, quiet, parent) = (folder, resume, quiet, getpid())
-            runner.workers = TrainingWorkers(jobs: jobs.jobs, threads: jobs.threadsPerRun, executable: "/proc/self/exe") { run, index, total in
-                ["_worker", folder, "--run", run.id, "--threads", String(jobs.threadsPerRun), "--parent", String(parent),
-                 "--index", String(index), "--total", String(total)] + (resume ? ["--resume"] : []) + (quiet ? ["--quiet"] : [])
-            }
-        }
         if !quiet {
-            say("\(plan.name): \(plan.runs.count) runs (\(Set(plan.runs.map(\.model.label)).count) models"
-                + (plan.sweepKeys.isEmpty ? "" : " × sweep over \(plan.sweepKeys.joined(separator: ", "))")
-                + " × \(Set(plan.runs.map(\.config.seed)).count) seeds), \(jobs) → \(folder)")
+            if let search = plan.search {
+                say("\(plan.name): search, \(search.n) trials × \(search.entries.count) models on seed \(search.trialSeed) "
+                    + "(\(plan.runs.count) runs), then each model's best trial on \(search.seeds.count) seeds, \(jobs) → \(folder)")
+            } else {
+                say("\(plan.name): \(plan.runs.count) runs (\(Set(plan.runs.map(\.model.label)).count) models"
+                    + (plan.sweepKeys.isEmpty ? "" : " × sweep over \(plan.sweepKeys.joined(separator: ", "))")
+                    + " × \(Set(plan.runs.map(\.config.seed)).count) seeds), \(jobs) → \(folder)")
+            }
             if let note = jobs.note { say(note) }
-            if let shard { say("shard \(shard): \(runner.runs.count) of the \(plan.runs.count) runs") }
+            if let shard { say("shard \(shard): \(runner.runs.count) of the \(plan.runs.count) \(plan.search == nil ? "runs" : "trials")") }
         }
         try manifest.write(into: folder)
         var failure: Error?
         var results: [RunResult] = []
         do { results = try runner.run() } catch { failure = error }
+        if plan.search != nil, failure == nil || !(failure is RunFailure) {
+            // Phase 2: the re-runs of every model whose trials have all finished (here or in other shards).
+            do {
+                let done = Set(results.map(\.runID))
+                results += try rerunBestTrials().filter { !done.contains($0.runID) }
+            } catch { failure = failure ?? error }
+        }
         if let shard {
             // No shared file: `seqbench collect` merges once every shard is done.
             let failed = results.filter { $0.status == .failed }
-            say("\nshard \(shard): \(results.count - failed.count) of \(runner.runs.count) run(s) completed in \(folder)/runs/; "
+            say("\nshard \(shard): \(results.count - failed.count) of \(results.count) run(s) completed in \(folder)/runs/; "
                 + "merge with: seqbench collect \(folder)")
             if let failure { throw failure }
             try Self.exitIfFailed(failed)
@@ -67,6 +66,52 @@ struct ExperimentSession {
         let runs = try Collector.write(runner: runner, folder: folder)
         if let failure { throw failure }
         try Self.exitIfFailed(runs.filter { $0.status == .failed })
+    }
+
+    /// A runner of `plan` (or its shard) into the experiment folder, training in worker processes when the
+    /// plan's jobs say so, printing progress.
+    private func makeRunner(plan: ExperimentPlan, shard: Shard?, resume: Bool) -> ExperimentRunner {
+        var runner = ExperimentRunner(plan: plan, out: folder)
+        runner.resume = resume
+        runner.failFast = failFast
+        runner.shard = shard
+        runner.progress = ProgressPrinter(quiet: quiet).handle
+        let jobs = Self.jobs(plan: plan, runs: runner.runs)
+        runner.trainingThreads = jobs.threadsPerRun
+        if jobs.jobs > 1 {
+            let (folder, quiet, parent) = (folder, quiet, getpid())
+            runner.workers = TrainingWorkers(jobs: jobs.jobs, threads: jobs.threadsPerRun, executable: "/proc/self/exe") { run, index, total in
+                ["_worker", folder, "--run", run.id, "--threads", String(jobs.threadsPerRun), "--parent", String(parent),
+                 "--index", String(index), "--total", String(total)] + (resume ? ["--resume"] : []) + (quiet ? ["--quiet"] : [])
+            }
+        }
+        return runner
+    }
+
+    /// A search's second phase: for each model entry whose trials have all finished, its best trial by
+    /// validation accuracy re-run on the seeds (this shard's share of them). Re-runs that are already done
+    /// are skipped (the one on the trial seed is the trial itself), so it always resumes.
+    private func rerunBestTrials() throws -> [RunResult] {
+        let entries = SearchPhase.entries(plan: plan, folder: folder)
+        if !quiet {
+            say("")
+            for entry in entries {
+                if let chosen = entry.chosen, let accuracy = chosen.score.validationAccuracy {
+                    let values = chosen.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+                    say("search: \(entry.entry): trial \(chosen.index) of \(entry.planned) is best (validation accuracy "
+                        + "\(NumberFormat.fixed(accuracy * 100, 1)) %; \(values))")
+                } else if entry.isComplete {
+                    say("search: \(entry.entry): no trial finished with a validation accuracy; nothing to re-run")
+                } else {
+                    say("search: \(entry.entry): \(entry.trials.count) of \(entry.planned) trials finished; its best is re-run once all have "
+                        + "(run again with --resume, or the next Slurm array)")
+                }
+            }
+        }
+        let reruns = SearchPhase.reruns(plan: plan, entries: entries, shard: shard)
+        guard !reruns.isEmpty else { return [] }
+        if !quiet { say("search: re-running the chosen trials: \(reruns.count) run(s)" + (shard.map { " (shard \($0))" } ?? "")) }
+        return try makeRunner(plan: plan.with(runs: reruns), shard: nil, resume: true).run()
     }
 
     /// The plan's jobs for `runs` (`JobPlan`); one job where a worker cannot be started (no `/proc/self/exe`).
@@ -94,7 +139,7 @@ enum Collector {
         let plan = runner.plan
         let runs = try runner.collect()
         let table = try ExperimentReport.write(runs: runs, experiment: plan.name, sweepKeys: plan.sweepKeys,
-                                               pairs: plan.comparisons, folder: folder)
+                                               pairs: plan.comparisons, folder: folder, search: plan.search)
         say("\n" + table)
         if MachineInfo.buildConfiguration == "debug" { say("\n" + MachineInfo.debugWarning) }
         say("\n\(folder)/: metrics.h5, summary.csv, report.md, plots (*.svg), runs/<run id>/{best,last,run}.h5")

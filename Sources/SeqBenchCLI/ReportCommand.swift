@@ -22,6 +22,6 @@ struct ReportCommand: ParsableCommand {
         Containment.doneReading()
         let pairs = resolved?.comparisons ?? ComparisonPair.declared(among: Array(Set(runs.map(\.entry))).sorted())
         say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], pairs: pairs,
-                                       folder: folder))
+                                       folder: folder, search: resolved?.search))
     }
 }

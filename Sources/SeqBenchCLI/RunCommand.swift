@@ -17,6 +17,13 @@ struct RunCommand: ParsableCommand {
             CONFIG may also be an experiment folder: its frozen plan runs again, whatever its YAML now says (what \
             Slurm array tasks do).
 
+            With `search:` (README, "Tuning each model") each model entry is tuned by random search: n trials drawn \
+            from the search space, each a normal run on the first seed (run id e.g. bilstm-trial03.seed=1); once all \
+            trials of a model have finished, its trial with the best validation accuracy is re-run on every seed, and \
+            the report and the paired comparisons use those re-runs. One `run` does both phases; --resume continues \
+            either; with --shard, each phase runs its shard's share (run again, or the next Slurm array, to re-run \
+            the best trials of models whose trials finished in other shards).
+
             """ + SettingsSchema.helpParagraph)
 
     @Argument(help: "Experiment config (YAML), e.g. Experiments/default.yaml, or an experiment folder.") var config: String

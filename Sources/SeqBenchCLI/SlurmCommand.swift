@@ -16,6 +16,10 @@ struct SlurmCommand: ParsableCommand {
             and is submitted with --dependency=afterany:<array job id>. Task logs go to <folder>/slurm/. The folder \
             must be on a file system every node sees. Running this again over an existing folder resubmits its frozen \
             plan (the config must still describe it): finished runs are skipped.
+
+            With `search:` in the config the array trains the trials; <folder>/slurm/rerun.sbatch, the same array \
+            submitted with --dependency=afterany:<array job id>, re-runs each model's best trial on the seeds (its \
+            tasks skip the finished trials), and the collect job waits for it instead.
             """)
 
     @Argument(help: "Experiment config (YAML).") var config: String
@@ -115,6 +119,14 @@ struct SlurmCommand: ParsableCommand {
             """
         try Self.writeScript(arrayPath, arrayScript)
         try Self.writeScript(collectPath, collectScript)
+        // A search's second phase: the same tasks once every trial has ended (each task re-runs its share of the
+        // best trials; a task of the first array that ended last may already have done some: they are skipped).
+        let rerunPath = plan.search == nil ? nil : slurmDir + "/rerun.sbatch"
+        if let rerunPath {
+            try Self.writeScript(rerunPath, arrayScript
+                .replacingOccurrences(of: "#SBATCH --job-name=seqbench-\(plan.name)\n", with: "#SBATCH --job-name=seqbench-\(plan.name)-rerun\n")
+                .replacingOccurrences(of: "#!/bin/bash\n", with: "#!/bin/bash\n# Search, phase 2: re-runs each model's best trial on the seeds; submit with --dependency=afterany:<trials array job id>.\n"))
+        }
         let done = ExperimentRunner(plan: plan, out: folder).census().completed.count
         // Each task shares its CPUs among its runs: jobs × threads per run = its CPUs at most (`JobPlan`).
         let taskJobs = (try? Shard(index: 0, count: count)).map {
@@ -122,7 +134,20 @@ struct SlurmCommand: ParsableCommand {
         say("\(plan.name): \(plan.runs.count) runs in \(count) array tasks (\(cpus) CPUs each, \(taskJobs)"
             + (maxParallel.map { ", at most \($0) at once" } ?? "") + ") → \(folder)")
         if done > 0 { say("\(done) run(s) already complete: their tasks skip them (--resume)") }
-        say("wrote \(arrayPath)\nwrote \(collectPath)")
+        say("wrote \(arrayPath)\n" + (rerunPath.map { "wrote \($0)\n" } ?? "") + "wrote \(collectPath)")
+        if let rerunPath {
+            guard submit else {
+                say("submit the three with:\n  jid=$(sbatch --parsable \(Self.quote(arrayPath))) && rid=$(sbatch --parsable --dependency=afterany:${jid%%;*} \(Self.quote(rerunPath))) && sbatch --dependency=afterany:${rid%%;*} \(Self.quote(collectPath))")
+                say("or run this command again with --submit; afterwards: seqbench collect \(folder)")
+                return
+            }
+            let arrayJob = try Self.sbatch([arrayPath])
+            let rerunJob = try Self.sbatch(["--dependency=afterany:\(arrayJob)", rerunPath])
+            let collectJob = try Self.sbatch(["--dependency=afterany:\(rerunJob)", collectPath])
+            say("submitted trials array job \(arrayJob) (\(count) tasks), re-run array job \(rerunJob) (--dependency=afterany:\(arrayJob)) "
+                + "and collect job \(collectJob) (--dependency=afterany:\(rerunJob))")
+            return
+        }
         guard submit else {
             say("submit both with:\n  jid=$(sbatch --parsable \(Self.quote(arrayPath))) && sbatch --dependency=afterany:${jid%%;*} \(Self.quote(collectPath))")
             say("or run this command again with --submit; afterwards: seqbench collect \(folder)")

@@ -43,10 +43,12 @@ struct WorkerCommand: ParsableCommand {
     }
 
     private func train() throws {
-        let plan = try ExperimentManifest.read(folder: folder).plan()
-        guard plan.runs.contains(where: { $0.id == runID }) else {
+        let frozen = try ExperimentManifest.read(folder: folder).plan()
+        // A search's re-run is not among the frozen runs (it is planned from the trials' results) but derives from one.
+        guard let run = frozen.plannedRun(id: runID) else {
             throw ValidationError("\(folder) plans no run '\(runID)'")
         }
+        let plan = frozen.with(runs: [run])
         var runner = ExperimentRunner(plan: plan, out: folder)
         runner.only = [runID]
         runner.trainOnly = true

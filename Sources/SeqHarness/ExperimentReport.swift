@@ -69,8 +69,12 @@ public enum ExperimentReport {
 
     /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
     @discardableResult
+    /// With a `search`, the results table, the comparisons and the learning curves are those of each model
+    /// entry's chosen trial re-run on the seeds, and a search section (`SearchReport`) shows every trial.
     public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], pairs: [ComparisonPair],
-                             folder: String) throws -> String {
+                             folder: String, search: SearchPlan? = nil) throws -> String {
+        let searchSection = try search.map { try SearchReport.write(runs: runs, search: $0, folder: folder) }
+        let runs = searchSection?.finalRuns ?? runs
         let rows = rows(runs, sweepKeys: sweepKeys)
         let comparisons = ComparisonSet.of(runs, pairs: pairs, sweepKeys: sweepKeys)
         var plots: [String] = []
@@ -93,7 +97,10 @@ public enum ExperimentReport {
         try writeAtomically(SVGPlot.learningCurves(learningCurves(runs, sweepKeys: sweepKeys)), to: folder + "/learning_curves.svg")
         plots.append("learning_curves.svg")
         try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
-        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots), to: folder + "/report.md")
-        return Report.terminalTable(rows, comparisons: comparisons)
+        plots += searchSection?.plots ?? []
+        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots,
+                                            sections: searchSection.map { [$0.markdown] } ?? []), to: folder + "/report.md")
+        return ([searchSection?.terminal].compactMap { $0 } + [Report.terminalTable(rows, comparisons: comparisons)])
+            .joined(separator: "\n\n")
     }
 }

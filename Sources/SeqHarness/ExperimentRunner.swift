@@ -229,11 +229,20 @@ public struct ExperimentRunner {
         return result
     }
 
+    /// Every run of the plan, plus a search's re-runs of the model entries whose trials have all finished
+    /// (planned from the trials' run files), each once, in plan order.
+    public var knownRuns: [PlannedRun] {
+        guard plan.search != nil else { return plan.runs }
+        var seen = Set(plan.runs.map(\.id))
+        let reruns = SearchPhase.reruns(plan: plan, entries: SearchPhase.entries(plan: plan, folder: out))
+        return plan.runs + reruns.filter { seen.insert($0.id).inserted }
+    }
+
     /// What the run files on disk say about every planned run (all shards): which are missing, failed or
     /// unfinished (trained, latency not yet measured).
     public func census() -> RunCensus {
         var census = RunCensus()
-        for run in plan.runs {
+        for run in knownRuns {
             guard let result = try? RunResult.read(from: folder(run.id).result) else { census.missing.append(run.id); continue }
             switch result.status {
             case .failed: census.failed.append(run.id)
@@ -248,7 +257,7 @@ public struct ExperimentRunner {
     /// the runs stored; returns the runs it found, in plan order.
     @discardableResult
     public func collect() throws -> [RunResult] {
-        let runs = plan.runs.compactMap { try? RunResult.read(from: folder($0.id).result) }
+        let runs = knownRuns.compactMap { try? RunResult.read(from: folder($0.id).result) }
         try MetricsFile.write(to: out + "/metrics.h5", experiment: plan.name, config: plan.resolved, runs: runs)
         return runs
     }

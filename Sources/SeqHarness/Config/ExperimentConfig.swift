@@ -11,6 +11,9 @@ public struct ModelEntry: Codable, Equatable, Sendable {
     public var overrides: [String: ConfigValue]
     /// Where it was written, for errors; not part of its identity.
     var origin = ""
+    /// The entry's own `search:` distributions, replacing or adding to `search.space` for this entry (as written;
+    /// the checked ones are in the plan's `SearchPlan`).
+    var searchSpace: [SearchDimension] = []
 
     enum CodingKeys: String, CodingKey { case name, overrides }
 
@@ -43,6 +46,8 @@ public struct ExperimentConfig: Sendable {
     var settings: [String: Setting] = [:]
     public private(set) var models: [ModelEntry] = []
     public private(set) var sweep: [SweepAxis] = []
+    /// `search:` (random search per model entry), as written.
+    var search: SearchConfig?
 
     /// A config with no keys set (every setting at its default), for commands that build one from flags
     /// and `--set`; `source` names it in errors.
@@ -71,7 +76,7 @@ public struct ExperimentConfig: Sendable {
         return config
     }
 
-    private func origin(_ node: Node) -> String {
+    func origin(_ node: Node) -> String {
         node.mark.map { "\(source):\($0.line)" } ?? source
     }
 
@@ -83,6 +88,7 @@ public struct ExperimentConfig: Sendable {
             if settings[path] != nil { throw ConfigError(at, "'\(path)' is given twice") }
             switch path {
             case "models": models = try readModels(value, at: at)
+            case "search" where prefix.isEmpty: search = try readSearch(value, at: at)
             case "sweep":
                 guard let axes = value.mapping else { throw ConfigError(at, "'sweep' must map dotted keys to lists of values") }
                 for (k, v) in axes {
@@ -115,12 +121,17 @@ public struct ExperimentConfig: Sendable {
             guard let entry = item.mapping else { throw ConfigError(origin(item), "a models entry must be a name or a mapping with 'name'") }
             var name: String?
             var overrides: [String: ConfigValue] = [:]
+            var space: [SearchDimension] = []
             for (k, v) in entry {
                 guard let key = k.string else { throw ConfigError(origin(k), "keys must be strings") }
-                if key == "name" { name = v.string } else { overrides[key] = try scalar(v, path: "models." + key) }
+                if key == "name" { name = v.string }
+                else if key == "search" { space = try readSpace(v, path: "models.search", at: origin(k)) }
+                else { overrides[key] = try scalar(v, path: "models." + key) }
             }
             guard let name else { throw ConfigError(origin(item), "a models entry needs a 'name'") }
-            return ModelEntry(name: name, overrides: overrides, origin: origin(item))
+            var model = ModelEntry(name: name, overrides: overrides, origin: origin(item))
+            model.searchSpace = space
+            return model
         }
     }
 
@@ -130,7 +141,7 @@ public struct ExperimentConfig: Sendable {
         return try sequence.map { try scalar($0, path: path) }
     }
 
-    private func scalar(_ node: Node, path: String) throws -> ConfigValue {
+    func scalar(_ node: Node, path: String) throws -> ConfigValue {
         guard node.scalar != nil else { throw ConfigError(origin(node), "'\(path)' must be a single value here") }
         switch node.any {
         case let b as Bool: return .bool(b)
@@ -157,6 +168,12 @@ public struct ExperimentConfig: Sendable {
         }
         if key == "models" {
             models = try readModels(node.sequence != nil ? node : Node([node]), at: origin)
+        } else if key == "search.n" || key == "search.seed" {
+            if node.mapping != nil || node.sequence != nil { throw ConfigError(origin, "'\(key)' must be a single value") }
+            let setting = Setting(value: .scalar(try scalar(node, path: key)), origin: origin)
+            var search = self.search ?? SearchConfig(origin: origin)
+            if key == "search.n" { search.n = setting } else { search.seed = setting }
+            self.search = search
         } else if key.hasPrefix("sweep.") {
             let axisKey = try SettingsSchema.canonical(String(key.dropFirst("sweep.".count)), task: try? taskDescriptor(), origin: origin)
             let values = try listOfScalars(node.sequence != nil ? node : Node([node]), path: key, at: origin)

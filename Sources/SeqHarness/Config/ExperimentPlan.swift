@@ -28,16 +28,22 @@ public struct PlannedRun: Codable, Equatable, Sendable {
     public let model: ModelEntry
     /// This run's sweep values by full dotted key.
     public let point: [String: String]
+    /// The search trial this run trains (its values are already in `config`); nil outside a search.
+    public let trial: SearchTrial?
 
-    public init(id: String, config: RunConfig, model: ModelEntry, point: [String: String] = [:]) {
-        self.id = id; self.config = config; self.model = model; self.point = point
+    public init(id: String, config: RunConfig, model: ModelEntry, point: [String: String] = [:], trial: SearchTrial? = nil) {
+        self.id = id; self.config = config; self.model = model; self.point = point; self.trial = trial
     }
 
-    /// The settings a run stores beside its configuration: its sweep values and its entry's `model.*`
-    /// overrides, by dotted key.
+    /// The settings a run stores beside its configuration: its sweep values, its entry's `model.*`
+    /// overrides and its search trial's number and drawn values, by dotted key.
     public var settings: [String: String] {
         var s = point
         for (k, v) in model.overrides { s["model." + k] = v.description }
+        if let trial {
+            s[SearchTrial.settingKey] = String(trial.index)
+            for (k, v) in trial.values { s[k] = v.description }
+        }
         return s
     }
 }
@@ -51,6 +57,8 @@ public struct ResolvedExperiment: Codable, Equatable, Sendable {
     public var models: [String]
     /// Swept values by dotted key.
     public var sweep: [String: [String]]
+    /// The random search, when the experiment tunes each model.
+    public var search: SearchPlan?
 
     struct Key: CodingKey {
         var stringValue: String
@@ -59,8 +67,9 @@ public struct ResolvedExperiment: Codable, Equatable, Sendable {
         init?(intValue: Int) { nil }
     }
 
-    public init(name: String, settings: [String: SettingValue], models: [String], sweep: [String: [String]]) {
-        self.name = name; self.settings = settings; self.models = models; self.sweep = sweep
+    public init(name: String, settings: [String: SettingValue], models: [String], sweep: [String: [String]],
+                search: SearchPlan? = nil) {
+        self.name = name; self.settings = settings; self.models = models; self.sweep = sweep; self.search = search
     }
 
     public init(from decoder: Decoder) throws {
@@ -68,8 +77,9 @@ public struct ResolvedExperiment: Codable, Equatable, Sendable {
         name = try c.decode(String.self, forKey: Key(stringValue: "name"))
         models = try c.decode([String].self, forKey: Key(stringValue: "models"))
         sweep = try c.decode([String: [String]].self, forKey: Key(stringValue: "sweep"))
+        search = try c.decodeIfPresent(SearchPlan.self, forKey: Key(stringValue: "search"))
         settings = [:]
-        for k in c.allKeys where !["name", "models", "sweep"].contains(k.stringValue) {
+        for k in c.allKeys where !["name", "models", "sweep", "search"].contains(k.stringValue) {
             settings[k.stringValue] = try c.decode(SettingValue.self, forKey: k)
         }
     }
@@ -80,6 +90,7 @@ public struct ResolvedExperiment: Codable, Equatable, Sendable {
         try c.encode(name, forKey: Key(stringValue: "name"))
         try c.encode(models, forKey: Key(stringValue: "models"))
         try c.encode(sweep, forKey: Key(stringValue: "sweep"))
+        try c.encodeIfPresent(search, forKey: Key(stringValue: "search"))
     }
 
     /// The swept keys, sorted.
@@ -181,16 +192,28 @@ extension ExperimentConfig {
         guard case .list(let seedValues)? = base["seeds"] else { preconditionFailure() }
         let seeds = seedValues.map { v -> UInt64 in if case .int(let i) = v, i >= 0 { return UInt64(i) } else { return 0 } }
         if Set(seeds).count != seeds.count { throw ConfigError(settings["seeds"]?.origin ?? source, "'seeds' lists a seed twice") }
+        // A search trains each trial once, on the first seed; its best trial per entry is re-run on every seed later.
+        var search: SearchPlan?
+        if self.search == nil, let entry = entries.first(where: { !$0.searchSpace.isEmpty }) {
+            throw ConfigError(entry.origin, "the \(entry.name) entry has its own 'search', but the config has no top-level 'search:' (n, seed, space)")
+        }
+        if let written = self.search {
+            if !sweep.isEmpty { throw ConfigError(written.origin, "'search' and 'sweep' cannot be combined: search the swept keys instead") }
+            let checked = try checkedSearch(written, task: task, entries: entries)
+            search = SearchPlan(n: checked.n, seed: checked.seed, space: checked.space, entrySpaces: checked.entrySpaces,
+                                trialSeed: seeds[0], seeds: seeds, entries: entries.map(\.label))
+        }
+        let runSeeds = search.map { [$0.trialSeed] } ?? seeds
 
         // Count the runs before expanding anything: a few lines of sweep can ask for billions.
         var count = 1
-        for n in sweep.map(\.values.count) + [entries.count, seeds.count] {
+        for n in sweep.map(\.values.count) + [entries.count, runSeeds.count, search?.n ?? 1] {
             let (product, overflow) = count.multipliedReportingOverflow(by: n)
             count = overflow ? Int.max : product
         }
         if count > ExperimentPlan.maxRuns {
             let shown = count == Int.max ? "more than \(Int.max)" : String(count)
-            throw ConfigError(source, "the plan has \(shown) runs (models × sweep points × seeds); at most \(ExperimentPlan.maxRuns)")
+            throw ConfigError(source, "the plan has \(shown) runs (models × \(search == nil ? "sweep points × seeds" : "search trials")); at most \(ExperimentPlan.maxRuns)")
         }
 
         // Short names for the run ids: the last component of each swept key, unless two collide.
@@ -211,13 +234,19 @@ extension ExperimentConfig {
                 let taskConfig = try resolveTask(task, s)
                 // The task's own checks, once per distinct task config, before anything is written.
                 if checkedTasks.insert(taskConfig.key).inserted { try checkTask(taskConfig) }
-                for seed in seeds {
-                    let config = RunConfig(model: entry.name, modelConfig: modelConfig(s), task: taskConfig,
-                                           train: trainConfig(s), seed: seed)
-                    let pointLabel = zip(shortNames, point).map { "\($0)=\($1)" }
-                    let id = ([entry.label] + pointLabel + ["seed=\(seed)"]).joined(separator: ".")
-                    runs.append(PlannedRun(id: id, config: config, model: entry,
-                                           point: Dictionary(uniqueKeysWithValues: zip(sweep.map(\.key), point.map(\.description)))))
+                for trial in try searchTrials(search, entry: entry.label) {
+                    var s = s
+                    for (key, value) in trial?.values ?? [:] { s[key] = .scalar(value) }
+                    for seed in runSeeds {
+                        let config = RunConfig(model: entry.name, modelConfig: modelConfig(s), task: taskConfig,
+                                               train: trainConfig(s), seed: seed)
+                        let pointLabel = zip(shortNames, point).map { "\($0)=\($1)" }
+                        let id = search.flatMap { search in trial.map { search.runID(entry: entry.label, trial: $0.index, seed: seed) } }
+                            ?? ([entry.label] + pointLabel + ["seed=\(seed)"]).joined(separator: ".")
+                        runs.append(PlannedRun(id: id, config: config, model: entry,
+                                               point: Dictionary(uniqueKeysWithValues: zip(sweep.map(\.key), point.map(\.description))),
+                                               trial: trial))
+                    }
                 }
             }
         }
@@ -240,10 +269,28 @@ extension ExperimentConfig {
         }
         base["compare"] = .list(comparisons.map { .string($0.description) })
         let resolved = ResolvedExperiment(name: name, settings: base.filter { $0.key != "name" }, models: labels,
-                                          sweep: Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) }))
+                                          sweep: Dictionary(uniqueKeysWithValues: sweep.map { ($0.key, $0.values.map(\.description)) }),
+                                          search: search)
         return ExperimentPlan(name: name, runs: runs, sweepKeys: sweep.map(\.key), measure: measure,
                               threads: int(base["threads"]), jobs: jobsSetting(base["jobs"]),
                               comparisons: comparisons, resolved: resolved)
+    }
+
+    /// A search's trials for one model entry, each value drawn and checked against its key's kind and range
+    /// (an error names the space key's line); `[nil]` without a search: the entry's one configuration.
+    private func searchTrials(_ search: SearchPlan?, entry: String) throws -> [SearchTrial?] {
+        guard let search else { return [nil] }
+        return try (1...search.n).map { index in
+            let space = search.space(for: entry)
+            var values = SearchSampler.sample(space, seed: search.seed, entry: entry, trial: index)
+            for dimension in space {
+                guard let kind = SettingsSchema.key(dimension.key)?.kind, case .scalar(let v) = try SettingsSchema.check(
+                    .scalar(values[dimension.key]!), as: kind, path: dimension.key,
+                    origin: dimension.origin.isEmpty ? source : dimension.origin) else { preconditionFailure("a scalar stays a scalar") }
+                values[dimension.key] = v
+            }
+            return SearchTrial(index: index, values: values)
+        }
     }
 
     /// `name`, else the file name without extension; it must stay a single folder name under Results/.

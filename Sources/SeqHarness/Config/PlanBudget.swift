@@ -74,6 +74,8 @@ extension ExperimentPlan {
     /// The plan's total work and peak memory (`PlanEstimate`), from each distinct task's size.
     public func estimate() throws -> PlanEstimate {
         var sizes: [String: TaskSize] = [:]
+        // A search's re-runs are planned later; count, for each trial, its re-runs on the other seeds: an upper bound.
+        let runs = self.runs + self.runs.flatMap { trial in reruns(of: trial).filter { $0.id != trial.id } }
         var estimate = PlanEstimate(runs: runs.count, flops: 0, peakBytes: 0, largestRun: runs.first?.id ?? "—")
         for run in runs {
             let key = run.config.task.key

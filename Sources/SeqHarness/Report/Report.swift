@@ -19,13 +19,15 @@ public enum Report {
         return parts.joined(separator: "\n\n")
     }
 
-    /// `report.md`: the results table, the paired comparisons, image links to `plots` (paths relative to the
-    /// report), and footnotes explaining the columns and any warnings.
-    public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String]) -> String {
+    /// `report.md`: the results table, the paired comparisons, further `sections` (Markdown, e.g. a search's),
+    /// image links to `plots` (paths relative to the report), and footnotes explaining the columns and any warnings.
+    public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String],
+                                sections: [String] = []) -> String {
         let notes = Footnotes(rows)
         var md = ["# \(title)", "## Results", resultsTable(rows, notes: notes).markdown()]
         if rows.contains(where: { $0.cost != nil }) { md += ["## " + costHeading, costTable(rows).markdown()] }
         if !comparisons.isEmpty { md.append(ComparisonReport.section(comparisons, markdown: true)) }
+        md += sections
         if !plots.isEmpty {
             md.append("## Plots")
             md += plots.map { path in
