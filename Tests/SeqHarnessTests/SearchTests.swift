@@ -117,7 +117,7 @@ final class SearchTests: XCTestCase {
             ("  n: 2\n  space:\n    model.hidden: {uniform: [8, 64]}", "[rnn]", "", "s.yaml:8: 'model.hidden' is integer in 1…65536: draw it with int or choice"),
             ("  n: 2\n  space:\n    lr: {log_uniform: [0, 0.1]}", "[rnn]", "", "s.yaml:8: 'lr': log_uniform needs a positive low bound"),
             ("  n: 2\n  space:\n    lr: {uniform: [0.1, 2000]}", "[rnn]", "", "s.yaml:8: 'train.lr' must be a number in (0, 1000], got 2000"),
-            ("  n: 2\n  space:\n    optimizer: {choice: [adam, rmsprop]}", "[rnn]", "", "s.yaml:8: 'train.optimizer' must be one of adam, sgd, got rmsprop"),
+            ("  n: 2\n  space:\n    optimizer: {choice: [adam, rmsprop]}", "[rnn]", "", "s.yaml:8: 'train.optimizer' must be one of adam, adamw, sgd, got rmsprop"),
             ("  n: 2\n  space:\n    task.length: {int: [4, 8]}", "[rnn]", "", "s.yaml:8: 'task.length' cannot be searched; search model.* or train.* keys"),
             ("  n: 0\n  space:\n    lr: {uniform: [0.1, 0.2]}", "[rnn]", "", "s.yaml:6: 'search.n' must be an integer in 1…1000"),
             ("  trials: 2", "[rnn]", "", "s.yaml:6: unknown key 'search.trials'"),
