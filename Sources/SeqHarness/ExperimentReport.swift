@@ -67,10 +67,11 @@ public enum ExperimentReport {
         return series
     }
 
-    /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
+    /// Writes summary.csv, report.md and the plots into `folder`, with an attention section when `attention`
+    /// has probed models or notes (`AttentionReport.probe`); returns the terminal table.
     @discardableResult
     public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], pairs: [ComparisonPair],
-                             folder: String) throws -> String {
+                             folder: String, attention: (entries: [AttentionReport.Entry], notes: [String]) = ([], [])) throws -> String {
         let rows = rows(runs, sweepKeys: sweepKeys)
         let comparisons = ComparisonSet.of(runs, pairs: pairs, sweepKeys: sweepKeys)
         var plots: [String] = []
@@ -93,7 +94,9 @@ public enum ExperimentReport {
         try writeAtomically(SVGPlot.learningCurves(learningCurves(runs, sweepKeys: sweepKeys)), to: folder + "/learning_curves.svg")
         plots.append("learning_curves.svg")
         try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
-        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots), to: folder + "/report.md")
+        let sections = [try AttentionReport.write(attention.entries, notes: attention.notes, folder: folder)].compactMap { $0 }
+        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots, sections: sections),
+                            to: folder + "/report.md")
         return Report.terminalTable(rows, comparisons: comparisons)
     }
 }

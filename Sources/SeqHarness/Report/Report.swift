@@ -20,8 +20,10 @@ public enum Report {
     }
 
     /// `report.md`: the results table, the paired comparisons, image links to `plots` (paths relative to the
-    /// report), and footnotes explaining the columns and any warnings.
-    public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String]) -> String {
+    /// report), further `sections` (Markdown, each with its own heading), and footnotes explaining the columns and
+    /// any warnings.
+    public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String],
+                                sections: [String] = []) -> String {
         let notes = Footnotes(rows)
         var md = ["# \(title)", "## Results", resultsTable(rows, notes: notes).markdown()]
         if rows.contains(where: { $0.cost != nil }) { md += ["## " + costHeading, costTable(rows).markdown()] }
@@ -34,6 +36,7 @@ public enum Report {
                 return "![\(alt)](\(path.contains(" ") ? "<\(path)>" : path))"
             }
         }
+        md += sections
         var notesSection = [
             "- Accuracy: test accuracy of the best validation epoch, mean ± sample standard deviation over the completed seeds (runs that did not train included; the paired comparisons show both views).",
             "- FLOPs fwd/seq: one forward pass of one sequence; train FLOPs/step: one training step (forward + backward) of a whole batch.",
