@@ -27,7 +27,9 @@ final class AttentionTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(stats.medianPosition), 1.0 / 3, accuracy: 1e-9)
         let summary = stats.summary()
         XCTAssertTrue(summary.hasPrefix("median normalised entropy 0.08 over 2 test sequences"), summary)
-        XCTAssertTrue(summary.contains("concentrates on a few tokens"), summary)
+        XCTAssertTrue(summary.contains("nearly all its weight on one token"), summary)
+        let pairs = AttentionStatistics(weights: [[0, 0, 0.5, 0.5]], labels: [0], classNames: ["a"])
+        XCTAssertTrue(pairs.summary().contains("0.50") && pairs.summary().contains("spread over several tokens"), pairs.summary())
         let even = AttentionStatistics(weights: [[0.25, 0.25, 0.25, 0.25]], labels: [1], classNames: ["a", "b"])
         XCTAssertTrue(even.summary().contains("spread almost evenly"), even.summary())
         XCTAssertEqual(AttentionStatistics(weights: [[1]], labels: [0], classNames: ["a"]).summary(),

@@ -10,7 +10,7 @@ public struct AttentionProbe: Sendable {
 
     /// Regenerates the test split from the checkpoint's stored task config and runs the model on it. Throws
     /// one line naming the checkpoint when its model has no attention.
-    public init(_ loaded: LoadedCheckpoint, examples exampleCount: Int = 6) throws {
+    public init(_ loaded: LoadedCheckpoint, examples exampleCount: Int = 8) throws {
         let data = try loaded.taskData()
         let test = data.test
         let predictions = Predictions(model: loaded.model, sequences: test.sequences, batchSize: loaded.config.train.batchSize)
@@ -40,7 +40,7 @@ public struct AttentionProbe: Sendable {
                 tokens = (0..<length).map { String($0 + 1) }   // dense input: the step's position
             }
             let best = predictions.predicted[n], p = predictions.probabilities(n)[n * predictions.classes + best]
-            return AttentionHeatmapRow(label: "#\(n) \(names[test.labels[n]])",
+            return AttentionHeatmapRow(label: "test #\(n): \(names[test.labels[n]])",
                                        detail: "→ \(names[best]) \(NumberFormat.fixed(Double(p), 2))",
                                        tokens: tokens, weights: weights[n].map(Double.init))
         }

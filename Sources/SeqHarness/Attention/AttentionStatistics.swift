@@ -71,7 +71,8 @@ public struct AttentionStatistics: Sendable {
         }
         // Thresholds for the wording only; the numbers are what counts. Uniform weights over k of L tokens
         // have normalised entropy ln k / ln L: 0.5 is about √L tokens.
-        let verdict = entropy < 0.5 ? "attention concentrates on a few tokens"
+        let verdict = entropy < 0.1 ? "attention puts nearly all its weight on one token"
+            : entropy < 0.5 ? "attention concentrates on a few tokens"
             : entropy < 0.85 ? "attention is spread over several tokens" : "attention is spread almost evenly over the tokens"
         let place = position < 0.25 ? "near the start" : position > 0.75 ? "near the end" : "in the middle"
         return "median normalised entropy \(NumberFormat.fixed(entropy, 2)) over \(count) \(split) sequences "

@@ -32,8 +32,9 @@ extension SVGPlot {
         let left = 20 + labelWidth + 14, top = 52.0
         let longest = Double(rows.map(\.tokens.count).max() ?? 0)
         let gridBottom = top + Double(rows.count) * (cell.height + 6)
-        let width = max(560, left + longest * cell.width + 20)
-        var svg = SVGDocument(width: width.rounded(.up), height: (gridBottom + 86).rounded(.up), title: title)
+        // Wide enough for the rows, the colour bar with its title, and the bold 15 px title (about 9 px a character).
+        let width = max(560, left + longest * cell.width + 20, Double(title.count) * 9 + 40)
+        var svg = SVGDocument(width: width.rounded(.up), height: (gridBottom + 100).rounded(.up), title: title)
         if rows.isEmpty { svg.add(text("no sequences", x: width / 2, y: top + 20, anchor: "middle", fill: "#888")) }
 
         let largest = max(rows.flatMap(\.weights).filter(\.isFinite).max() ?? 1, 1e-12)
@@ -46,13 +47,13 @@ extension SVGPlot {
                 let level = weight.isFinite ? min(1, max(0, weight / largest)) : 0
                 let tip = xml("\(row.tokens[t]) (position \(t + 1) of \(row.tokens.count)): weight \(NumberFormat.fixed(weight, 4))")
                 svg.add("<rect class=\"cell\" data-weight=\"\(weight)\" x=\"\(n(x + 1))\" y=\"\(n(y))\" width=\"\(n(cell.width - 2))\" "
-                        + "height=\"\(n(cell.height))\" fill=\"\(heatColor(level))\"><title>\(tip)</title></rect>")
+                        + "height=\"\(n(cell.height))\" fill=\"\(heatColor(level))\" stroke=\"#d9d9d9\" stroke-width=\"0.5\"><title>\(tip)</title></rect>")
                 let ink = level > 0.55 ? "white" : "#222"
                 svg.add(text(shown[r][t], x: x + cell.width / 2, y: y + 17, anchor: "middle", size: 13, fill: ink))
                 svg.add(text(NumberFormat.fixed(weight, 2), x: x + cell.width / 2, y: y + 32, anchor: "middle", size: 9, fill: ink))
             }
         }
-        svg.add(colorBar(x: left, y: gridBottom + 20, width: min(300, max(180, width - left - 40)), largest: largest))
+        svg.add(colorBar(x: left, y: gridBottom + 34, width: min(300, max(180, width - left - 40)), largest: largest))
         return svg.render()
     }
 
@@ -68,7 +69,7 @@ extension SVGPlot {
             out.append(line(at, y + 12, at, y + 17, stroke: "#444"))
             out.append(text(NumberFormat.significant(f * largest, 2, trimZeros: true), x: at, y: y + 30, anchor: "middle", size: 11, fill: "#444"))
         }
-        out.append(text("attention weight (each row sums to 1)", x: x + width + 12, y: y + 11, size: 11, fill: "#444"))
+        out.append(text("attention weight (each row sums to 1)", x: x, y: y - 7, size: 11, fill: "#444"))
         return out
     }
 
