@@ -4,6 +4,7 @@ import SeqData
 import SeqHDF5
 import SeqHarness
 import SeqModels
+import SeqProcess
 import SeqStore
 import SeqTrain
 import XCTest
@@ -163,6 +164,18 @@ final class TextPredictTests: XCTestCase {
         try assertFails(["attention", Self.attention, "--test-split", "--text", "a"], ["not --test-split and --text"])
     }
 
+    /// The text commands read the checkpoint in the contained child: a crash there is one line naming it.
+    func testTextCommandsReadTheCheckpointContained() throws {
+        let environment = ProcessInfo.processInfo.environment.merging(["SEQBENCH_CONTAIN_FAULT": "segv"]) { $1 }
+        for arguments in [["predict", Self.attention, "--text", "abc"], ["attention", Self.attention, "--text", "abc"],
+                          ["attention", Self.attention, "--test-split"]] {
+            let r = try Subprocess.run(CLI.executable, arguments, environment: environment)
+            XCTAssertEqual(r.status, 1, "\(arguments)")
+            XCTAssertEqual(r.stderr, "Error: \(Self.attention): reading this file crashed (signal 11, SIGSEGV, in libhdf5 or seqbench); it is not a valid seqbench file\n", "\(arguments)")
+            XCTAssertEqual(r.stdout, "")
+        }
+    }
+
     // MARK: report
 
     func testReportHasAnAttentionSectionForAttentionModels() throws {
@@ -189,5 +202,11 @@ final class TextPredictTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try String(contentsOfFile: out + "/report.md", encoding: .utf8), report)
         XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/attention_bilstm_attention.svg"))
+        // The checkpoints are read in `report`'s contained reading phase.
+        let crashed = try Subprocess.run(CLI.executable, ["report", out],
+                                         environment: ProcessInfo.processInfo.environment.merging(["SEQBENCH_CONTAIN_FAULT": "segv:best.h5"]) { $1 })
+        XCTAssertEqual(crashed.status, 1)
+        XCTAssertTrue(crashed.stderr.hasSuffix("/best.h5: reading this file crashed (signal 11, SIGSEGV, in libhdf5 or seqbench); it is not a valid seqbench file\n"),
+                      crashed.stderr)
     }
 }
