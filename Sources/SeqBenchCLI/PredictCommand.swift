@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
             (token models) or `features` [N, T, F] float32 (dense models), and `lengths` [N] with each length \
             in 1...T; it needs `--output`.
 
-            OUT's extension picks its format. HDF5 (.h5, .hdf5): `logits` and `probabilities` [N, C] float32, \
+            OUT's extension picks its format. HDF5 (.h5, .hdf5, or none): `logits` and `probabilities` [N, C] float32, \
             `predictions` [N] int32, `class_names` [C], for attention models `attention` [N, T] (0 on padding) \
             and, for text inputs, `inputs`, `lengths` and `unknown` [N]. CSV (.csv): one row per input with \
             the prediction's name and index, its probability and p_<class> columns. JSON (.json): an array with \

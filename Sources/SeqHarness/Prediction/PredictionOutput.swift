@@ -28,14 +28,15 @@ public struct PredictionSet: Sendable {
 public enum PredictionFormat: String, CaseIterable, Sendable {
     case hdf5, csv, json
 
-    /// The format for `path` (.h5 or .hdf5, .csv, .json; any case); one error naming the file otherwise.
+    /// The format for `path` (.h5 or .hdf5, .csv, .json; any case); one error naming the file for another
+    /// extension. A name without an extension is HDF5, as `predict --output` always wrote before it had formats.
     public init(path: String) throws {
         switch (path as NSString).pathExtension.lowercased() {
-        case "h5", "hdf5": self = .hdf5
+        case "h5", "hdf5", "": self = .hdf5
         case "csv": self = .csv
         case "json": self = .json
         case let other:
-            throw StoreError(file: path, "unknown output format '\(other.isEmpty ? "(no extension)" : "." + other)'; "
+            throw StoreError(file: path, "unknown output format '.\(other)'; "
                              + "the extension picks it: .h5 or .hdf5 (HDF5), .csv or .json")
         }
     }

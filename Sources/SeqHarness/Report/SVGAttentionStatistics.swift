@@ -3,7 +3,7 @@ import Foundation
 extension SVGPlot {
     /// Two panels side by side, one row per class: the normalised attention entropy (0 = one token, 1 = even)
     /// and the relative position of the largest weight (0 = first token, 1 = last) of each sequence. Per row,
-    /// each sequence as a faint dot (spread vertically so that they do not hide each other), the quartiles as a
+    /// the sequences as faint dots (up to `maxDots`) (spread vertically so that they do not hide each other), the quartiles as a
     /// box, the median as a thick line and the range as whiskers. `title` names the checkpoint or model.
     public static func attentionStatistics(_ statistics: AttentionStatistics, title: String) -> String {
         let classes = statistics.classes
@@ -37,10 +37,13 @@ extension SVGPlot {
             }
         }
         let keyY = 70 + height + 70
-        svg.add(text("dots: one sequence each · box: quartiles · thick line: median · whiskers: min … max · (n): sequences longer than one token",
-                     x: firstX, y: keyY, size: 11, fill: "#444"))
+        svg.add(text("dots: sequences (≤ \(maxDots) a class) · box: quartiles · thick line: median · whiskers: min … max · (n): sequences longer than one token",
+                     x: 24, y: keyY, size: 11, fill: "#444"))
         return svg.render()
     }
+
+    /// The most dots a row draws.
+    static let maxDots = 80
 
     /// One row's dots, box, median and whiskers.
     private static func box(_ values: [Double], panel: Panel, middle: Double, name: String) -> [String] {
@@ -51,8 +54,9 @@ extension SVGPlot {
         let q = { (p: Double) in PairedStatistics.percentile(sorted, p) }
         let (q1, median, q3) = (q(0.25), q(0.5), q(0.75))
         var out: [String] = []
-        // Dots: a deterministic vertical spread (golden-ratio steps) within the row, at most 400 per row.
-        let step = max(1, sorted.count / 400)
+        // Dots: every k-th sequence (in split order, so an even sample), at most `maxDots` a row, keeping the file
+        // small; spread vertically in golden-ratio steps (deterministic) within the row.
+        let step = (sorted.count + maxDots - 1) / maxDots
         for (k, value) in values.enumerated() where k % step == 0 && value.isFinite {
             let offset = ((Double(k) * 0.618034).truncatingRemainder(dividingBy: 1) - 0.5) * 24
             out.append("<circle class=\"dot\" cx=\"\(n(panel.px(value)))\" cy=\"\(n(middle + offset))\" r=\"2\" fill=\"#0072B2\" fill-opacity=\"0.3\"/>")
