@@ -16,8 +16,9 @@ struct AttentionCommand: ParsableCommand {
             models only (e.g. bilstm_attention).
 
             Examples:
-              seqbench attention Results/langid/runs/bilstm_attention-s1/best.h5 --text mañana --text house --svg words.svg
-              seqbench attention Results/langid/runs/bilstm_attention-s1/best.h5 --test-split --svg test.svg
+              CKPT=Results/langid/runs/bilstm_attention.seed=1/best.h5
+              seqbench attention $CKPT --text mañana --text house --svg words.svg
+              seqbench attention $CKPT --test-split --svg test-split.svg
             """)
 
     @Argument(help: "A checkpoint of an attention model, written by seqbench.") var checkpoint: String

@@ -21,8 +21,10 @@ struct PredictCommand: ParsableCommand {
             the prediction's name and index, its probability and p_<class> columns. JSON (.json): an array with \
             one object per input (tokens, prediction, probabilities, top 3, attention).
 
-            Example:
-              seqbench predict Results/langid/runs/bilstm_attention-s1/best.h5 --text mañana --text house --output out.csv
+            Examples:
+              CKPT=Results/langid/runs/lstm.seed=1/best.h5
+              seqbench predict $CKPT --text mañana --text house --output out.csv
+              seqbench predict $CKPT --text-file words.txt --output out.json
             """)
 
     @Argument(help: "A checkpoint written by seqbench.") var checkpoint: String
