@@ -16,7 +16,7 @@ struct PredictCommand: ParsableCommand {
             in 1...T; it needs `--output`.
 
             OUT's extension picks its format. HDF5 (.h5, .hdf5, or none): `logits` and `probabilities` [N, C] float32, \
-            `predictions` [N] int32, `class_names` [C], for attention models `attention` [N, T] (0 on padding) \
+            `predictions` [N] int32, `class_names` [C] (when the checkpoint has names), for attention models `attention` [N, T] (0 on padding) \
             and, for text inputs, `inputs`, `lengths` and `unknown` [N]. CSV (.csv): one row per input with \
             the prediction's name and index, its probability and p_<class> columns. JSON (.json): an array with \
             one object per input (tokens, prediction, probabilities, top 3, attention).
