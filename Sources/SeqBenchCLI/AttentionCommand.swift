@@ -56,14 +56,12 @@ struct AttentionCommand: ParsableCommand {
             let set = PredictionSet(predictions: predictions, inputs: inputs, loaded: loaded)
             var rows: [AttentionHeatmapRow] = []
             for (n, input) in inputs.enumerated() {
-                let weights = predictions.attention(of: n)!.map(Double.init)
-                let best = predictions.predicted[n]
-                let detail = "→ \(set.className(best)) \(NumberFormat.fixed(Double(predictions.probabilities(n)[n * predictions.classes + best]), 2))"
+                let row = AttentionHeatmapRow(set, sequence: n, label: input.text, tokens: input.tokens)!
                 let dropped = input.unknown > 0 && loaded.checkpoint.vocabulary?.unknownID == nil
                     ? " (\(input.unknown) unknown token\(input.unknown == 1 ? "" : "s") left out)" : ""
-                print("\(input.text) \(detail)\(dropped)")
-                print("  " + zip(input.tokens, weights).map { "\($0) \(NumberFormat.fixed($1, 3))" }.joined(separator: "  "))
-                rows.append(AttentionHeatmapRow(label: input.text, detail: detail, tokens: input.tokens, weights: weights))
+                print("\(row.label) \(row.detail)\(dropped)")
+                print("  " + zip(row.tokens, row.weights).map { "\($0) \(NumberFormat.fixed($1, 3))" }.joined(separator: "  "))
+                rows.append(row)
             }
             picture = SVGPlot.attentionHeatmap(rows, title: "Attention per token: \(loaded.config.model)")
         }

@@ -15,7 +15,9 @@ public struct AttentionProbe: Sendable {
         let test = data.test
         let predictions = Predictions(model: loaded.model, sequences: test.sequences, batchSize: loaded.config.train.batchSize)
         guard predictions.attention != nil else { throw Self.noAttention(loaded) }
-        let names = loaded.checkpoint.classNames ?? data.classNames ?? (0..<predictions.classes).map(String.init)
+        // The checkpoint keeps the data's class names; the set falls back to class indices without them.
+        let set = PredictionSet(predictions: predictions, inputs: nil, loaded: loaded)
+        let names = (0..<predictions.classes).map(set.className)
         let weights = (0..<test.count).map { predictions.attention(of: $0)! }
         statistics = AttentionStatistics(weights: weights, labels: test.labels, classNames: names)
 
@@ -27,7 +29,7 @@ public struct AttentionProbe: Sendable {
         for k in 0..<(byClass.map(\.count).max() ?? 0) where chosen.count < exampleCount {
             for members in byClass where k < members.count && chosen.count < exampleCount { chosen.append(members[k]) }
         }
-        let vocabulary = loaded.checkpoint.vocabulary ?? data.vocabulary
+        let vocabulary = loaded.checkpoint.vocabulary
         examples = chosen.map { n in
             let length = test.sequences.lengths[n]
             let tokens: [String]
@@ -39,10 +41,7 @@ public struct AttentionProbe: Sendable {
             } else {
                 tokens = (0..<length).map { String($0 + 1) }   // dense input: the step's position
             }
-            let best = predictions.predicted[n], p = predictions.probabilities(n)[n * predictions.classes + best]
-            return AttentionHeatmapRow(label: "test #\(n): \(names[test.labels[n]])",
-                                       detail: "→ \(names[best]) \(NumberFormat.fixed(Double(p), 2))",
-                                       tokens: tokens, weights: weights[n].map(Double.init))
+            return AttentionHeatmapRow(set, sequence: n, label: "test #\(n): \(names[test.labels[n]])", tokens: tokens)!
         }
     }
 
@@ -50,5 +49,14 @@ public struct AttentionProbe: Sendable {
     public static func noAttention(_ loaded: LoadedCheckpoint) -> StoreError {
         StoreError(file: loaded.path, "model \(loaded.config.model) has no attention layer; attention weights exist only for attention models "
                    + "(e.g. bilstm_attention)")
+    }
+}
+
+extension AttentionHeatmapRow {
+    /// Sequence `n` of `set` as a heatmap row: `label`, the prediction as the detail (`→ spanish 0.98`), and
+    /// its attention weights over `tokens` (one per valid step); nil when the model has no attention.
+    public init?(_ set: PredictionSet, sequence n: Int, label: String, tokens: [String]) {
+        guard let weights = set.predictions.attention(of: n) else { return nil }
+        self.init(label: label, detail: set.verdict(n), tokens: tokens, weights: weights.map(Double.init))
     }
 }

@@ -22,6 +22,11 @@ public struct PredictionSet: Sendable {
 
     /// How sequence `n` is shown: its text, or `#n` (0-based, the row of the input file).
     public func label(_ n: Int) -> String { inputs?[n].text ?? "#\(n)" }
+
+    /// Sequence `n`'s prediction in a few characters: `→ spanish 0.98`.
+    public func verdict(_ n: Int) -> String {
+        "→ \(className(predictions.predicted[n])) \(NumberFormat.fixed(Double(predictions.confidence(n)), 2))"
+    }
 }
 
 /// The file formats `predict --output` writes, chosen by the output's extension.
@@ -87,7 +92,7 @@ public enum PredictionOutput {
         let rows = (0..<p.count).map { n -> [String] in
             let c = p.predicted[n]
             return [set.inputs?[n].text ?? String(n), String(p.lengths[n]), set.inputs.map { String($0[n].unknown) } ?? "",
-                    set.className(c), String(c), "\(p.probabilities(n)[n * p.classes + c])"]
+                    set.className(c), String(c), "\(p.confidence(n))"]
                 + p.probabilities(n).map { "\($0)" }
         }
         return ([header] + rows).map { $0.map(Report.csvField).joined(separator: ",") + "\n" }.joined()
@@ -104,7 +109,7 @@ public enum PredictionOutput {
         let objects: [[String: Any]] = (0..<p.count).map { n in
             let c = p.predicted[n]
             var object: [String: Any] = [
-                "prediction": set.className(c), "class_index": c, "probability": number(p.probabilities(n)[n * p.classes + c]),
+                "prediction": set.className(c), "class_index": c, "probability": number(p.confidence(n)),
                 "probabilities": p.probabilities(n).map(number),
                 "top": p.top(3, of: n).map { ["class": set.className($0.index), "probability": number($0.probability)] as [String: Any] },
             ]

@@ -13,7 +13,7 @@ public enum PredictionTable {
         table.column("tokens") { String(p.lengths[$0]) }
         if let inputs = set.inputs { table.column("unknown") { String(inputs[$0].unknown) } }
         table.column("prediction", left: true) { set.className(p.predicted[$0]) }
-        table.column("probability") { n in probability(p.probabilities(n)[n * p.classes + p.predicted[n]]) }
+        table.column("probability") { probability(p.confidence($0)) }
         table.column("top-3", left: true) { n in
             p.top(3, of: n).map { "\(set.className($0.index)) \(probability($0.probability))" }.joined(separator: ", ")
         }

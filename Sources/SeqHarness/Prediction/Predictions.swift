@@ -49,6 +49,9 @@ public struct Predictions: Sendable {
     /// The class probabilities of sequence `n`.
     public func probabilities(_ n: Int) -> ArraySlice<Float> { probabilities[(n * classes)..<((n + 1) * classes)] }
 
+    /// The probability of sequence `n`'s predicted class.
+    public func confidence(_ n: Int) -> Float { probabilities[n * classes + predicted[n]] }
+
     /// The `k` most probable classes of sequence `n`, most probable first (ties: the lower class index first).
     public func top(_ k: Int, of n: Int) -> [(index: Int, probability: Float)] {
         let p = probabilities(n)
