@@ -1,5 +1,9 @@
 import Foundation
+import SeqData
 @testable import SeqHarness
+import SeqModels
+import SeqStore
+import SeqTrain
 import XCTest
 
 /// The attention measures, the heatmap and the statistics plot, on weights made up for the purpose.
@@ -88,5 +92,26 @@ final class AttentionTests: XCTestCase {
         XCTAssertThrowsError(try TextInputs.lines(ofFile: path)) { XCTAssertEqual("\($0)", "\(path): is not UTF-8 text") }
         try Data("\n \n".utf8).write(to: URL(fileURLWithPath: path))
         XCTAssertThrowsError(try TextInputs.lines(ofFile: path)) { XCTAssertTrue("\($0)".contains("has no input"), "\($0)") }
+    }
+
+    /// The report probes one run per model entry: the first that did not fail and has its checkpoint, and never
+    /// a path outside `runs/` named by a damaged run id.
+    func testReportCandidatesAreOneRunPerEntryInsideTheFolder() throws {
+        let folder = NSTemporaryDirectory() + "seqbench-candidates-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        for id in ["a.seed=1", "a.seed=2", "b.seed=1", "c.seed=1"] {
+            try FileManager.default.createDirectory(atPath: "\(folder)/runs/\(id)", withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: "\(folder)/runs/\(id)/best.h5", contents: Data())
+        }
+        FileManager.default.createFile(atPath: "\(folder)/best.h5", contents: Data())   // reachable as runs/../best.h5
+        let config = RunConfig(model: "lstm", modelConfig: ModelConfig(), task: try TaskRegistry.resolve("contains"), train: TrainConfig(), seed: 1)
+        func run(_ id: String, _ entry: String, _ status: RunResult.Status = .completed) -> RunResult {
+            RunResult(runID: id, model: "lstm", entry: entry, seed: 1, status: status, config: config)
+        }
+        let runs = [run("..", "z"), run("a.seed=0", "a"), run("a.seed=1", "a", .failed), run("a.seed=2", "a"), run("a.seed=1", "a"),
+                    run("b.seed=1", "b"), run("../c.seed=1", "c")]
+        let chosen = AttentionReport.candidates(runs, folder: folder)
+        XCTAssertEqual(chosen.map(\.entry), ["a", "b"])
+        XCTAssertEqual(chosen.map(\.checkpoint), ["\(folder)/runs/a.seed=2/best.h5", "\(folder)/runs/b.seed=1/best.h5"])
     }
 }

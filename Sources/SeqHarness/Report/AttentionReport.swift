@@ -12,10 +12,12 @@ public enum AttentionReport {
     }
 
     /// The checkpoint to probe for each model entry: `folder/runs/<id>/best.h5` of its first run that did
-    /// not fail and whose checkpoint is there, in order of first appearance.
+    /// not fail and whose checkpoint is there, in order of first appearance. A run id that is not one folder
+    /// name (`..`, a `/`: a damaged or hostile metrics.h5) is passed over, so nothing outside `folder/runs` is read.
     public static func candidates(_ runs: [RunResult], folder: String) -> [(entry: String, runID: String, checkpoint: String)] {
         var seen = Set<String>(), out: [(String, String, String)] = []
         for run in runs where run.status != .failed && !seen.contains(run.entry) {
+            guard !run.runID.isEmpty, run.runID != ".", run.runID != "..", !run.runID.contains("/"), !run.runID.contains("\0") else { continue }
             let path = RunFolder(folder + "/runs/" + run.runID).best
             guard FileManager.default.fileExists(atPath: path) else { continue }
             seen.insert(run.entry)
