@@ -2,7 +2,7 @@
 """Mutation fuzzing of seqbench's readers of untrusted HDF5 files.
 
 Makes a small real checkpoint with the built seqbench (cached in --workdir), then, mutant after mutant,
-damages a copy of it (or of a small valid predict input) and runs one of `eval`, `predict`, `inspect` on it:
+damages a copy of it (or of a small valid predict input) and runs one of `eval`, `predict`, `inspect`, `attention` on it:
 
   byte level   bit flips, truncation, byte overwrites, chunk duplication (at random offsets, or near the
                HDF5 structure signatures: superblock, OHDR, TREE, HEAP, GCOL, SNOD, B-tree v2, fractal heap)
@@ -264,7 +264,7 @@ OUTSIDE = {"extstore", "extlink"}
 def make_mutant(base, seed, directory):
     """Writes mutant `seed` into `directory`: (command, mutation, mutant path, argv)."""
     rng = random.Random(seed)
-    commands = ["eval", "inspect"] + (["predict", "predict-input"] if base.input else [])
+    commands = ["eval", "inspect", "attention"] + (["predict", "predict-input"] if base.input else [])
     command = rng.choice(commands)
     source = base.input if command == "predict-input" else base.checkpoint
     path = os.path.join(directory, "mutant-input.h5" if command == "predict-input" else "mutant.h5")
@@ -290,6 +290,8 @@ def make_mutant(base, seed, directory):
         argv = ["eval", path]
     elif command == "inspect":
         argv = ["inspect", path] + (["--json"] if rng.random() < 0.3 else [])
+    elif command == "attention":
+        argv = ["attention", path, "--test-split"]
     elif command == "predict":
         argv = ["predict", path, "--input", base.input, "--output", out]
     else:

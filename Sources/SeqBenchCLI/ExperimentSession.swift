@@ -138,8 +138,10 @@ enum Collector {
     static func write(runner: ExperimentRunner, folder: String) throws -> [RunResult] {
         let plan = runner.plan
         let runs = try runner.collect()
+        let attention = ReportAttention.probe(ReportAttention.load(runs, folder: folder))
         let table = try ExperimentReport.write(runs: runs, experiment: plan.name, sweepKeys: plan.sweepKeys,
-                                               pairs: plan.comparisons, folder: folder, search: plan.search)
+                                               pairs: plan.comparisons, folder: folder, search: plan.search,
+                                               attention: attention)
         say("\n" + table)
         if MachineInfo.buildConfiguration == "debug" { say("\n" + MachineInfo.debugWarning) }
         say("\n\(folder)/: metrics.h5, summary.csv, report.md, plots (*.svg), runs/<run id>/{best,last,run}.h5")

@@ -19,9 +19,10 @@ struct ReportCommand: ParsableCommand {
         }
         Containment.willRead(metrics)
         let (experiment, resolved, runs) = try MetricsFile.readRuns(from: metrics, config: ResolvedExperiment.self)
+        let checkpoints = ReportAttention.load(runs, folder: folder)
         Containment.doneReading()
         let pairs = resolved?.comparisons ?? ComparisonPair.declared(among: Array(Set(runs.map(\.entry))).sorted())
         say(try ExperimentReport.write(runs: runs, experiment: experiment, sweepKeys: resolved?.sweepKeys ?? [], pairs: pairs,
-                                       folder: folder, search: resolved?.search))
+                                       folder: folder, search: resolved?.search, attention: ReportAttention.probe(checkpoints)))
     }
 }

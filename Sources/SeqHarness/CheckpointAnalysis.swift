@@ -44,38 +44,13 @@ public struct LoadedCheckpoint {
 /// `predict`: runs a checkpoint on sequences from an HDF5 file.
 public enum Prediction {
     /// Reads IN (`tokens` [N, T] int32 or `features` [N, T, F] float32, and `lengths` [N]), validates it
-    /// against the checkpoint's model, and writes OUT atomically: `logits` [N, C], `probabilities` [N, C]
-    /// (float32), `predictions` [N] (int32) and, for attention models, `attention` [N, T].
+    /// against the checkpoint's model, and writes OUT atomically in the format its extension names
+    /// (`PredictionOutput`): for HDF5 `logits` [N, C], `probabilities` [N, C] (float32), `predictions` [N]
+    /// (int32), `class_names` when the checkpoint has them and, for attention models, `attention` [N, T].
     public static func run(_ loaded: LoadedCheckpoint, input: String, output: String, batchSize: Int = 256) throws {
         let sequences = try readInput(input, config: loaded.config.modelConfig)
-        let N = sequences.batchSize, C = loaded.config.modelConfig.classes, T = sequences.length
-        var logits = [Float](), attention = [Float]()
-        logits.reserveCapacity(N * C)
-        for first in stride(from: 0, to: N, by: batchSize) {
-            let batch = sequences.selecting(Array(first..<min(first + batchSize, N)))
-            logits += loaded.model.infer(batch).data
-            if let a = loaded.model.attentionWeights { attention += a.data }
-        }
-        var probabilities = logits
-        var predictions = [Int32]()
-        probabilities.withUnsafeMutableBufferPointer { p in
-            for n in 0..<N {
-                Elementwise.softmax(p.baseAddress! + n * C, count: C)
-                var best = 0
-                for c in 1..<C where logits[n * C + c] > logits[n * C + best] { best = c }
-                predictions.append(Int32(best))
-            }
-        }
-        try HDF5File.writeAtomically(to: output) { file in
-            let root = file.root
-            try FileFormat.predictions.stamp(root)
-            try root.setAttribute("checkpoint", loaded.path)
-            try root.setAttribute("model", loaded.config.model)
-            try root.write("logits", values: logits, shape: [N, C])
-            try root.write("probabilities", values: probabilities, shape: [N, C])
-            try root.write("predictions", values: predictions, shape: [N])
-            if !attention.isEmpty { try root.write("attention", values: attention, shape: [N, T]) }
-        }
+        let predictions = Predictions(model: loaded.model, sequences: sequences, batchSize: batchSize)
+        try PredictionOutput.write(PredictionSet(predictions: predictions, inputs: nil, loaded: loaded), to: output)
     }
 
     /// Reads and validates a predict input file against the model's input kind and sizes.

@@ -67,12 +67,14 @@ public enum ExperimentReport {
         return series
     }
 
-    /// Writes summary.csv, report.md and the plots into `folder`; returns the terminal table.
+    /// Writes summary.csv, report.md and the plots into `folder`, with an attention section when `attention`
+    /// has probed models or notes (`AttentionReport.probe`); returns the terminal table.
     @discardableResult
     /// With a `search`, the results table, the comparisons and the learning curves are those of each model
     /// entry's chosen trial re-run on the seeds, and a search section (`SearchReport`) shows every trial.
     public static func write(runs: [RunResult], experiment: String, sweepKeys: [String], pairs: [ComparisonPair],
-                             folder: String, search: SearchPlan? = nil) throws -> String {
+                             folder: String, search: SearchPlan? = nil,
+                             attention: (entries: [AttentionReport.Entry], notes: [String]) = ([], [])) throws -> String {
         let searchSection = try search.map { try SearchReport.write(runs: runs, search: $0, folder: folder) }
         let runs = searchSection?.finalRuns ?? runs
         let rows = rows(runs, sweepKeys: sweepKeys)
@@ -98,8 +100,10 @@ public enum ExperimentReport {
         plots.append("learning_curves.svg")
         try writeAtomically(Report.csv(rows), to: folder + "/summary.csv")
         plots += searchSection?.plots ?? []
-        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots,
-                                            sections: searchSection.map { [$0.markdown] } ?? []), to: folder + "/report.md")
+        let attentionSection = try AttentionReport.write(attention.entries, notes: attention.notes, folder: folder)
+        let sections = [searchSection?.markdown, attentionSection].compactMap { $0 }
+        try writeAtomically(Report.markdown(title: experiment, rows: rows, comparisons: comparisons, plots: plots, sections: sections),
+                            to: folder + "/report.md")
         return ([searchSection?.terminal].compactMap { $0 } + [Report.terminalTable(rows, comparisons: comparisons)])
             .joined(separator: "\n\n")
     }

@@ -19,8 +19,9 @@ public enum Report {
         return parts.joined(separator: "\n\n")
     }
 
-    /// `report.md`: the results table, the paired comparisons, further `sections` (Markdown, e.g. a search's),
-    /// image links to `plots` (paths relative to the report), and footnotes explaining the columns and any warnings.
+    /// `report.md`: the results table, the paired comparisons, further `sections` (Markdown, each with its own
+    /// heading: a search's, attention's), image links to `plots` (paths relative to the report), and footnotes
+    /// explaining the columns and any warnings.
     public static func markdown(title: String, rows: [ReportRow], comparisons: ComparisonSet, plots: [String],
                                 sections: [String] = []) -> String {
         let notes = Footnotes(rows)
