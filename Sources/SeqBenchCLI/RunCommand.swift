@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeqData
 import SeqHarness
 import SeqStore
 
@@ -17,7 +18,7 @@ struct RunCommand: ParsableCommand {
             CONFIG may also be an experiment folder: its frozen plan runs again, whatever its YAML now says (what \
             Slurm array tasks do).
 
-            """ + SettingsSchema.helpParagraph)
+            """ + SettingsSchema.helpParagraph + "\n\n" + TaskDocs.helpParagraph())
 
     @Argument(help: "Experiment config (YAML), e.g. Experiments/default.yaml, or an experiment folder.") var config: String
     @Option(name: .customLong("set"), help: ArgumentHelp(
