@@ -174,6 +174,14 @@ final class OwnDataTests: XCTestCase {
         let eval = try CLI.run(["eval", best], in: dir)
         XCTAssertEqual(eval.status, 0, eval.stderr + eval.stdout)
         XCTAssertTrue(eval.stdout.contains("matches the stored test_accuracy"), eval.stdout)
+        // The imported file is also a predict input (tokens and lengths).
+        let predict = try CLI.run(["predict", best, "--input", "exp/data.h5", "--output", "predictions.h5"], in: dir)
+        XCTAssertEqual(predict.status, 0, predict.stderr)
+        let file = try HDF5File.open(dir + "/predictions.h5")
+        defer { try? file.close() }
+        let predictions = try file.root.read("predictions", as: Int32.self)
+        XCTAssertEqual(predictions.shape, [33])
+        XCTAssertTrue(predictions.values.allSatisfy { (0..<3).contains($0) }, "\(predictions.values)")
     }
 
     func testBadCSVsGiveOneLineAndWriteNothing() throws {

@@ -30,6 +30,8 @@ public struct TextImport: Sendable {
     /// Padding's entry (id 0) and the unknown token's (id 1) in every imported vocabulary.
     public static let padding = "", unknown = "<unk>"
     public static let splitNames = ["train", "validation", "test"]
+    /// The most N × T an import writes (2^30 int32 ids: 4 GiB).
+    public static let maxTokenSlots = 1 << 30
 
     /// Reads `table` into examples, splits them and builds the vocabulary. Throws one `ImportError` per
     /// problem: a missing column, no rows, an empty text or label, a single label, a class too small to
@@ -77,6 +79,12 @@ public struct TextImport: Sendable {
                                             unknownID: 1)
 
         let length = texts.map(\.count).max()!
+        // Every example is padded to the longest: one very long text would make the file N times its size.
+        let slots = texts.count.multipliedReportingOverflow(by: length)
+        if slots.overflow || slots.partialValue > Self.maxTokenSlots {
+            throw ImportError("\(texts.count) examples padded to \(length) tokens exceed \(Self.maxTokenSlots) token slots; "
+                              + "keep fewer tokens with --max-length")
+        }
         var ids = [Int32](repeating: 0, count: texts.count * length), unknown = 0
         for (i, tokens) in texts.enumerated() {
             for (t, token) in tokens.enumerated() {
