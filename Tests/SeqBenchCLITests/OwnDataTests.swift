@@ -174,6 +174,12 @@ final class OwnDataTests: XCTestCase {
         let eval = try CLI.run(["eval", best], in: dir)
         XCTAssertEqual(eval.status, 0, eval.stderr + eval.stdout)
         XCTAssertTrue(eval.stdout.contains("matches the stored test_accuracy"), eval.stdout)
+        // `train` has no config file: its relative path is the working directory's.
+        let train = try CLI.run(["train", "--task", "hdf5", "--set", "task.path=exp/data.h5", "--model", "rnn",
+                                 "--out", "Results/train"] + Self.tiny, in: dir)
+        XCTAssertEqual(train.status, 0, train.stderr + train.stdout)
+        XCTAssertEqual(try Checkpoint.read(from: dir + "/Results/train/runs/rnn.seed=1/best.h5").classNames, ["de", "en", "fr"])
+
         // The imported file is also a predict input (tokens and lengths).
         let predict = try CLI.run(["predict", best, "--input", "exp/data.h5", "--output", "predictions.h5"], in: dir)
         XCTAssertEqual(predict.status, 0, predict.stderr)
