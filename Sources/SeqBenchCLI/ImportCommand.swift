@@ -53,6 +53,8 @@ struct ImportCommand: ParsableCommand {
         guard let format = DelimitedTable.Format(path: data) else {
             throw StoreError(file: data, "expected a .csv, .tsv or .txt file")
         }
+        func resolved(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
+        if resolved(out) == resolved(data) { throw StoreError(file: out, "is the data file; write the HDF5 file elsewhere") }
         if FileManager.default.fileExists(atPath: out) && !force {
             throw StoreError(file: out, "exists; add --force to replace it")
         }

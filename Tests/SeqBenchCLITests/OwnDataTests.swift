@@ -160,6 +160,9 @@ final class OwnDataTests: XCTestCase {
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.stderr.contains("data.h5: exists; add --force to replace it"), again.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: dir + "/data.h5")), before)
+        let onto = try CLI.run(["import", csv, "--text-column", "word", "--label-column", "lang", "--out", "words.csv", "--force"], in: dir)
+        XCTAssertNotEqual(onto.status, 0)
+        XCTAssertTrue(onto.stderr.contains("words.csv: is the data file"), onto.stderr)
 
         // A config next to the data names it relatively; the run starts from another folder.
         try FileManager.default.createDirectory(atPath: dir + "/exp", withIntermediateDirectories: true)
