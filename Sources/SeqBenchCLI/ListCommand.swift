@@ -18,7 +18,7 @@ struct ListCommand: ParsableCommand {
 
     @Argument(help: "What to list: \(What.allCases.map(\.rawValue).joined(separator: ", ")).")
     var what: What = .models
-    @Flag(help: "Print the keys as a Markdown table (the README's).") var markdown = false
+    @Flag(help: "Print keys or tasks as Markdown tables (the README's).") var markdown = false
 
     func run() {
         switch what {
@@ -30,12 +30,7 @@ struct ListCommand: ParsableCommand {
         case .keys:
             print(markdown ? SettingsSchema.table.markdown() : SettingsSchema.table.plain())
         case .tasks:
-            for d in TaskRegistry.all {
-                print("\(d.name): \(d.summary)")
-                for p in d.parameters {
-                    print("    \(p.name) = \(p.defaultValue)" + (p.rangeSummary.map { " (\($0))" } ?? "") + "    \(p.help)")
-                }
-            }
+            print(markdown ? TaskDocs.markdown() : TaskDocs.plain())
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SeqData
 import SeqHarness
 import SeqStore
 
@@ -24,7 +25,7 @@ struct RunCommand: ParsableCommand {
             either; with --shard, each phase runs its shard's share (run again, or the next Slurm array, to re-run \
             the best trials of models whose trials finished in other shards).
 
-            """ + SettingsSchema.helpParagraph)
+            """ + SettingsSchema.helpParagraph + "\n\n" + TaskDocs.helpParagraph())
 
     @Argument(help: "Experiment config (YAML), e.g. Experiments/default.yaml, or an experiment folder.") var config: String
     @Option(name: .customLong("set"), help: ArgumentHelp(

@@ -15,7 +15,7 @@ public struct SeqBench: ParsableCommand {
         commandName: "seqbench",
         abstract: "Train, measure and compare sequence classifiers (RNN, LSTM, BiLSTM, BiLSTM + attention).",
         version: version,
-        subcommands: [RunCommand.self, CollectCommand.self, SlurmCommand.self, ReportCommand.self, CompareCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, AttentionCommand.self, InspectCommand.self, FlopsCommand.self, BenchCommand.self, ListCommand.self, ContainedCommand.self, WorkerCommand.self],
+        subcommands: [RunCommand.self, CollectCommand.self, SlurmCommand.self, ReportCommand.self, CompareCommand.self, TrainCommand.self, EvalCommand.self, PredictCommand.self, AttentionCommand.self, InspectCommand.self, ImportCommand.self, FlopsCommand.self, BenchCommand.self, ListCommand.self, ContainedCommand.self, WorkerCommand.self],
         defaultSubcommand: nil
     )
 }

@@ -1,18 +1,21 @@
 import SeqHDF5
 import SeqTensor
 
-/// The user's own data from an HDF5 file (`path`; a relative path is used as given, i.e. relative to the
-/// working directory).
+/// The user's own data from an HDF5 file (`path`). In an experiment config a relative path is relative to the
+/// config file's folder (`ExperimentConfig` resolves it, also for `--set task.path=…`); where there is no
+/// config file (`train`), relative to the working directory.
 ///
 /// Layout (root group):
 ///
 ///     tokens    [N, T] integers, 0 = padding             — or —
 ///     features  [N, T, F] floats (float32 or float64)
 ///     lengths   [N] integers, each in 1...T              valid steps of each sequence
-///     labels    [N] integers in 0..<C                    C = max label + 1, or the root attribute `classes`
+///     labels    [N] integers in 0..<C
 ///     split     [N] integers 0 train, 1 validation, 2 test   (optional: predefined splits)
-///     attrs     classes (optional), vocab (optional, token data: ids must be < vocab;
-///               default max token id + 1)
+///     class_names, vocabulary, attributes classes, vocab, tokenization, unknown_id   (optional: `HDF5DataNames`)
+///
+/// C is the number of class names, else the integer attribute `classes`, else max label + 1; the vocabulary
+/// size V likewise (the vocabulary's entries, the integer attribute `vocab`, max token id + 1).
 ///
 /// Without `split`, the examples are shuffled with the seed and the first round(N · test_fraction) become the
 /// test split, the next round(N · val_fraction) the validation split, the rest training. Then, in both
@@ -20,10 +23,12 @@ import SeqTensor
 /// subset of that size (drawn with the seed). Each split's examples stay in file order.
 ///
 /// Only steps before each sequence's length are read as data: token ids and features there must be valid
-/// (ids ≥ 0 and < vocab; finite features); steps past the length are padding and are set to 0.
+/// (ids ≥ 0 and < V; finite features); steps past the length are padding and are set to 0.
 ///
 /// Every problem is reported as one line naming the file and the dataset, e.g.
-/// `task hdf5: data.h5: /lengths: sequence 7 has length 0; lengths must be in 1...64`.
+/// `task hdf5: data.h5: /lengths: sequence 7 has length 0; lengths must be in 1...64`. `size()` (the plan's
+/// check, before anything is written) reads the shapes and the names, and checks the labels against the class
+/// names; the rest is checked by `generate`.
 public struct HDF5Task: Sendable {
     public var path = ""
     public var validationFraction = 0.1, testFraction = 0.1
@@ -39,10 +44,10 @@ public struct HDF5Task: Sendable {
     /// Registry entry `hdf5`.
     public static let descriptor = TaskDescriptor(
         name: "hdf5",
-        summary: "your own data: tokens [N,T] or features [N,T,F], lengths [N], labels [N], optional split [N] "
-            + "(0/1/2) from the HDF5 file `path`",
+        summary: "your own data from the HDF5 file `path`: tokens [N,T] or features [N,T,F], lengths [N], labels [N], "
+            + "optional split [N] (0/1/2), class_names [C] and vocabulary [V] (or string attributes classes, vocab)",
         parameters: [
-            TaskParameter("path", .string(""), "HDF5 file with the data (relative to the working directory)"),
+            TaskParameter("path", .string(""), "HDF5 file with the data (relative to the config file's folder; with train, to the working directory)"),
             TaskParameter("val_fraction", .double(0.1), "share of examples for validation when the file has no split", range: 0...1),
             TaskParameter("test_fraction", .double(0.1), "share of examples for testing when the file has no split", range: 0...1),
             TaskParameter("train_size", .int(TaskParameter.maxSplitSize), "at most this many training examples (random subset)",
@@ -83,11 +88,18 @@ public struct HDF5Task: Sendable {
                 throw bad("/" + found.name, "must be \(rank)-D, found shape \(describe(found.shape))")
             }
             let n = found.shape[0]
+            let names = try HDF5DataNames.read(root, isTokens: rank == 2, fail: bad)
+            // Labels beyond the declared classes are the usual mistake with names; the labels are small ([N]),
+            // so they are checked here, before any results folder is written. Everything else in the data
+            // is checked by `generate`.
+            if let c = names.classes, root.kind(of: "labels") == .dataset, try root.datasetInfo("labels").shape == [n],
+               let maxLabel = try root.read("labels", as: Int64.self).values.max(), maxLabel >= c {
+                throw bad("/labels", "has label \(maxLabel) but " + names.classesDescription)
+            }
             let train = min(trainSize, n)
             let total = train + min(validationSize, n) + min(testSize, n)
             return TaskSize(train: train, total: min(total, n), length: found.shape[1],
-                            features: rank == 3 ? found.shape[2] : 1,
-                            vocab: rank == 2 && root.hasAttribute("vocab") ? (try root.intAttribute("vocab")) : 0)
+                            features: rank == 3 ? found.shape[2] : 1, vocab: rank == 2 ? names.vocab ?? 0 : 0)
         } catch let error as HDF5Error {
             throw TaskError.data("task hdf5: \(error)")
         }
@@ -185,20 +197,8 @@ public struct HDF5Task: Sendable {
         for (i, l) in lengths.enumerated() where l < 1 || l > T {
             throw bad("/lengths", "sequence \(i) has length \(l); lengths must be in 1...\(T) (T of /\(inputName))")
         }
-        if let i = labels.firstIndex(where: { $0 < 0 }) {
-            throw bad("/labels", "sequence \(i) has label \(labels[i]); labels must be 0 or more")
-        }
-        let maxLabel = labels.max()!
-        var classes = maxLabel + 1
-        if root.hasAttribute("classes") {
-            let c = try root.intAttribute("classes")
-            if c < 2 { throw bad("/", "attribute classes is \(c); it must be at least 2") }
-            if c > 1_000_000 { throw bad("/", "attribute classes is \(c); it must be at most 1000000") }
-            if maxLabel >= c { throw bad("/labels", "has label \(maxLabel) but attribute classes is \(c)") }
-            classes = c
-        } else if classes < 2 {
-            throw bad("/labels", "has only class 0; a classifier needs at least 2 classes (or set attribute classes)")
-        }
+        let names = try HDF5DataNames.read(root, isTokens: isTokens, fail: bad)
+        let classes = try classCount(labels: labels, names: names)
         if let split, let i = split.firstIndex(where: { !(0...2).contains($0) }) {
             throw bad("/split", "sequence \(i) has split \(split[i]); expected 0 (train), 1 (validation) or 2 (test)")
         }
@@ -218,10 +218,11 @@ public struct HDF5Task: Sendable {
                 }
             }
             if maxID >= Int64(Int32.max) { throw bad("/tokens", "has token id \(maxID); ids must fit in int32") }
-            if root.hasAttribute("vocab") {
-                let v = try root.intAttribute("vocab")
-                if maxID >= Int64(v) { throw bad("/tokens", "has token id \(maxID) but attribute vocab is \(v)") }
-                if v > 1 << 24 { throw bad("/", "attribute vocab is \(v); it must be at most 2^24") }
+            if let v = names.vocab {
+                if maxID >= Int64(v) {
+                    throw bad("/tokens", "has token id \(maxID) but " + (names.vocabulary == nil ? "attribute vocab is \(v)"
+                        : "the vocabulary (\(names.vocabularySource)) has \(v) entries, ids 0…\(v - 1)"))
+                }
                 vocab = v
             } else {
                 vocab = Int(maxID) + 1
@@ -275,7 +276,25 @@ public struct HDF5Task: Sendable {
             Dataset(sequences: input.selecting(indices), labels: indices.map { labels[$0] })
         }
         return TaskData(train: dataset(members[0]), validation: dataset(members[1]), test: dataset(members[2]),
-                        classes: classes, vocab: vocab, features: isTokens ? nil : F)
+                        classes: classes, vocab: vocab, features: isTokens ? nil : F,
+                        classNames: names.classNames, vocabulary: names.vocabulary)
+    }
+
+    /// C: the number of class names, else the attribute `classes`, else max label + 1; checks that every label
+    /// is in 0..<C and that there are at least two classes.
+    private func classCount(labels: [Int], names: HDF5DataNames) throws -> Int {
+        if let i = labels.firstIndex(where: { $0 < 0 }) {
+            throw bad("/labels", "sequence \(i) has label \(labels[i]); labels must be 0 or more")
+        }
+        guard let maxLabel = labels.max() else { return names.classes ?? 2 }
+        if let c = names.classes {
+            if maxLabel >= c { throw bad("/labels", "has label \(maxLabel) but " + names.classesDescription) }
+            return c
+        }
+        if maxLabel < 1 {
+            throw bad("/labels", "has only class 0; a classifier needs at least 2 classes (or set attribute classes)")
+        }
+        return maxLabel + 1
     }
 
     private func describe(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
