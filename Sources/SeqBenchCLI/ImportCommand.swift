@@ -58,11 +58,9 @@ struct ImportCommand: ParsableCommand {
         if FileManager.default.fileExists(atPath: out) && !force {
             throw StoreError(file: out, "exists; add --force to replace it")
         }
+        let bytes = try InputFile.read(data)
         let imported: ImportedData
         do {
-            guard let bytes = FileManager.default.contents(atPath: data) else {
-                throw ImportError(FileManager.default.fileExists(atPath: data) ? "cannot read the file" : "the file does not exist")
-            }
             let table = try DelimitedTable.parse(bytes, format: format)
             let splitting: TextImport.Splitting = splitColumn.map { .column($0) }
                 ?? .stratified(validation: valFraction, test: testFraction, seed: seed)

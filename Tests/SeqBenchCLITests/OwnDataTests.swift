@@ -214,6 +214,21 @@ final class OwnDataTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".h5") || $0.contains(".tmp-") }, [])
     }
 
+    /// What is not a regular file is refused by name before anything is read: a directory, a device behind a
+    /// .csv name (an endless read otherwise), a missing file.
+    func testImportRefusesWhatIsNotAFile() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/folder.csv", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/zero.csv", withDestinationPath: "/dev/zero")
+        for (name, reason) in [("folder.csv", "is a directory; expected a file"),
+                               ("zero.csv", "is not a regular file (a device, pipe or socket); expected a file"),
+                               ("missing.csv", "no such file")] {
+            let r = try CLI.run(["import", dir + "/" + name, "--out", "out.h5"], in: dir)
+            XCTAssertEqual(r.status, 1, r.stderr)
+            XCTAssertEqual(r.stderrLines, ["Error: \(dir)/\(name): \(reason)"])
+            XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/out.h5"))
+        }
+    }
+
     // MARK: - A bad data file stops before anything is written
 
     func testBadNamesStopTheRunBeforeItsFolderIsWritten() throws {

@@ -122,7 +122,10 @@ final class TextPredictTests: XCTestCase {
                         ["give the inputs with one of --input, --text, --text-file, not --input and --text"])
         try assertFails(["predict", Self.attention], ["give the inputs with one of --input, --text, --text-file"])
         try assertFails(["predict", Self.noVocabulary, "--text", "abc"], [Self.noVocabulary, "has no vocabulary", "langid"])
-        try assertFails(["predict", Self.attention, "--text-file", dir + "/missing.txt"], [dir + "/missing.txt", "cannot read"])
+        try assertFails(["predict", Self.attention, "--text-file", dir + "/missing.txt"], [dir + "/missing.txt: no such file"])
+        try assertFails(["predict", Self.attention, "--text-file", dir], [dir + ": is a directory; expected a file"])
+        try assertFails(["predict", Self.attention, "--text-file", "/dev/zero"],
+                        ["/dev/zero: is not a regular file (a device, pipe or socket); expected a file"])
         try assertFails(["predict", Self.attention, "--text", "abc", "--output", Self.attention], ["is the checkpoint"])
     }
 

@@ -45,12 +45,10 @@ public enum TextInputs {
 
     /// The inputs of a UTF-8 text file, one per line. Lines that are empty or only whitespace are skipped (a
     /// trailing newline or a blank separator line is not an input); a CR before the LF and a leading byte-order
-    /// mark are dropped. Throws one line naming the file when it cannot be read, is not UTF-8 or has no input.
+    /// mark are dropped. Throws one line naming the file when it is not a regular file (``InputFile``), is not UTF-8
+    /// or has no input.
     public static func lines(ofFile path: String) throws -> [String] {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw StoreError(file: path, "cannot read: \((error as NSError).localizedDescription)")
-        }
+        let data = try InputFile.read(path)
         guard var text = String(data: data, encoding: .utf8) else { throw StoreError(file: path, "is not UTF-8 text") }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         // Split on "\n" scalars, not Characters: "\r\n" is one Character in Swift.
