@@ -191,6 +191,25 @@ final class OwnDataTests: XCTestCase {
         let predictions = try file.root.read("predictions", as: Int32.self)
         XCTAssertEqual(predictions.shape, [33])
         XCTAssertTrue(predictions.values.allSatisfy { (0..<3).contains($0) }, "\(predictions.values)")
+
+        // Text in, the CSV's class names out: tokenized with the stored vocabulary, "ß" and "✓" (in no training
+        // word) mapped to <unk> and counted; the JSON output's probabilities sum to 1 over the three classes, the prediction by name.
+        let text = try CLI.run(["predict", best, "--text", "maison", "--text", "straße✓", "--output", "p.json"], in: dir)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        let rows = text.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        let maison = try XCTUnwrap(rows.first { $0.first == "maison" }, text.stdout)
+        XCTAssertEqual(Array(maison[1...2]), ["6", "0"], "6 tokens, none unknown: \(text.stdout)")
+        XCTAssertTrue(["de", "en", "fr"].contains(maison[3]), text.stdout)
+        let strasse = try XCTUnwrap(rows.first { $0.first == "straße✓" }, text.stdout)
+        XCTAssertEqual(Array(strasse[1...2]), ["7", "2"], "7 tokens, ß and ✓ unknown: \(text.stdout)")
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/p.json"))) as? [[String: Any]])
+        XCTAssertEqual(json.count, 2)
+        for entry in json {
+            let probabilities = try XCTUnwrap(entry["probabilities"] as? [Double], "\(entry)")
+            XCTAssertEqual(probabilities.count, 3)
+            XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-5)
+            XCTAssertTrue(["de", "en", "fr"].contains(try XCTUnwrap(entry["prediction"] as? String)), "\(entry)")
+        }
     }
 
     func testBadCSVsGiveOneLineAndWriteNothing() throws {
