@@ -2,7 +2,8 @@
 """Mutation fuzzing of seqbench's readers of untrusted HDF5 files.
 
 Makes a small real checkpoint with the built seqbench (cached in --workdir), then, mutant after mutant,
-damages a copy of it (or of a small valid predict input) and runs one of `eval`, `predict`, `inspect`, `attention` on it:
+damages a copy of it (or of a small valid predict input) and runs one of `eval`, `predict` (--input or --text),
+`inspect`, `attention` on it (the checkpoint is given class names and a vocabulary, so their readers are fuzzed too):
 
   byte level   bit flips, truncation, byte overwrites, chunk duplication (at random offsets, or near the
                HDF5 structure signatures: superblock, OHDR, TREE, HEAP, GCOL, SNOD, B-tree v2, fractal heap)
@@ -74,6 +75,8 @@ class Base:
                 sys.exit(f"fuzz: no best.h5 under {out}")
             shutil.copy(found[0], self.checkpoint)
             shutil.rmtree(out, ignore_errors=True)
+        if h5py:
+            add_names(self.checkpoint)
         self.secret = os.path.join(workdir, "secret.bin")
         with open(self.secret, "wb") as f:
             f.write(SECRET)
@@ -94,6 +97,22 @@ class Base:
                     f["tokens"] = rng.integers(0, vocab, (n, t)).astype(np.int32)
                 f["lengths"] = rng.integers(1, t + 1, n).astype(np.int64)
         self.bytes = open(self.checkpoint, "rb").read()
+
+
+def add_names(path):
+    """Gives the checkpoint class names and a vocabulary (as data with names would), so that mutants reach their
+    readers and `predict --text`."""
+    with h5py.File(path, "r+") as f:
+        if "class_names" in f:
+            return
+        config = json.loads(f.attrs["config_json"])
+        classes, vocab = int(find_key(config, "classes") or 2), int(find_key(config, "vocab") or 0)
+        f["class_names"] = np.array([f"class {c} ü" for c in range(classes)], dtype=h5py.string_dtype())
+        if find_key(config, "input") != "dense" and vocab >= 2:
+            tokens = ["", "<unk>"] + [chr(0x61 + i) if i < 26 else chr(0x4E00 + i) for i in range(vocab - 2)]
+            f["vocabulary"] = np.array(tokens, dtype=h5py.string_dtype())
+            f["vocabulary"].attrs["tokenization"] = "chars"
+            f["vocabulary"].attrs["unknown_id"] = 1
 
 
 def find_key(obj, key):
@@ -264,7 +283,7 @@ OUTSIDE = {"extstore", "extlink"}
 def make_mutant(base, seed, directory):
     """Writes mutant `seed` into `directory`: (command, mutation, mutant path, argv)."""
     rng = random.Random(seed)
-    commands = ["eval", "inspect", "attention"] + (["predict", "predict-input"] if base.input else [])
+    commands = ["eval", "inspect", "attention"] + (["predict", "predict-input", "predict-text"] if base.input else [])
     command = rng.choice(commands)
     source = base.input if command == "predict-input" else base.checkpoint
     path = os.path.join(directory, "mutant-input.h5" if command == "predict-input" else "mutant.h5")
@@ -294,6 +313,8 @@ def make_mutant(base, seed, directory):
         argv = ["attention", path, "--test-split"]
     elif command == "predict":
         argv = ["predict", path, "--input", base.input, "--output", out]
+    elif command == "predict-text":
+        argv = ["predict", path, "--text", "abc", "--text", "mañana 👍🏽", "--output", out]
     else:
         argv = ["predict", base.checkpoint, "--input", path, "--output", out]
     return command, mutation, path, argv
