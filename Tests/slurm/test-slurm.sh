@@ -6,7 +6,9 @@
 #     polling squeue; its metrics.h5 must equal the reference run for run, metric for metric (timings aside);
 #  3. fault injection: submit again into a new folder, scancel one array task while it runs, let the collect
 #     job report the hole, resubmit the array (the same command), and check that the finished runs were not
-#     redone (their files untouched, "complete, skipped" in the new logs) and the merged results still equal.
+#     redone (their files untouched, "complete, skipped" in the new logs) and the merged results still equal;
+#  4. a random search (`search:`): the trials array, the re-run array chained after it and the collect job
+#     give the same runs and results as a `seqbench run` of the same config.
 # Uses the release binary of `make test` (.build/release/seqbench). The cluster is stopped whatever happens.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -133,3 +135,37 @@ for folder in Results/array Results/fault; do
   done
 done
 log "best.h5 weights of every run bit-identical to the reference in both Slurm folders (h5diff /params)"
+
+log "4. a random search: trials array, re-run array (afterany) and collect job"
+cat > search.yaml <<'EOF'
+name: search
+task: {name: contains, length: 16, min_length: 3, train_size: 512, val_size: 64, test_size: 64}
+model: {hidden: 16, embed_dim: 8, attention_dim: 8}
+models: [lstm, bilstm_attention]
+train: {epochs: 1, batch_size: 16, patience: 0}
+seeds: [1, 2]
+threads: 1
+search:
+  n: 3
+  seed: 5
+  space:
+    train.lr: {log_uniform: [0.001, 0.02]}
+    model.hidden: {choice: [8, 16]}
+measure:
+  latency: {batch_sizes: [1], warmup: 1, samples: 5, max_seconds: 0.1}
+EOF
+"$BIN" run search.yaml --out Results/search-reference --quiet >/dev/null
+out=$("$BIN" slurm search.yaml --shards 3 --max-parallel 2 --cpus-per-task 1 --time 5 --submit --out Results/search)
+echo "$out" | sed 's/^/    /'
+TRIALS=$(echo "$out" | sed -n 's/^submitted trials array job \([0-9]*\) .*/\1/p')
+RERUN=$(echo "$out" | sed -n 's/.* re-run array job \([0-9]*\) .*/\1/p')
+COLLECT=$(echo "$out" | sed -n 's/.* and collect job \([0-9]*\) .*/\1/p')
+[ -n "$TRIALS" ] && [ -n "$RERUN" ] && [ -n "$COLLECT" ] || fail "no job ids in: $out"
+wait_jobs "$TRIALS" "$RERUN" "$COLLECT"
+log "final states:"; states "$TRIALS"; states "$RERUN"; states "$COLLECT"
+scontrol -o show job "$COLLECT" | grep -q 'JobState=COMPLETED' || { cat Results/search/slurm/collect_*.out; fail "collect job did not complete"; }
+runs() { ls "$1/runs" | sort | tr '\n' ' '; }
+[ "$(runs Results/search)" = "$(runs Results/search-reference)" ] || fail "runs differ: $(runs Results/search) vs $(runs Results/search-reference)"
+log "runs (3 trials per model on seed 1, then each model's best trial re-run on seed 2): $(runs Results/search)"
+python3 "$HERE/compare-metrics.py" "$BIN" Results/search-reference/metrics.h5 Results/search/metrics.h5 | sed 's/^/    /' \
+  || fail "Slurm search results differ from the reference"
