@@ -135,28 +135,28 @@ struct SlurmCommand: ParsableCommand {
             + (maxParallel.map { ", at most \($0) at once" } ?? "") + ") → \(folder)")
         if done > 0 { say("\(done) run(s) already complete: their tasks skip them (--resume)") }
         say("wrote \(arrayPath)\n" + (rerunPath.map { "wrote \($0)\n" } ?? "") + "wrote \(collectPath)")
-        if let rerunPath {
-            guard submit else {
-                say("submit the three with:\n  jid=$(sbatch --parsable \(Self.quote(arrayPath))) && rid=$(sbatch --parsable --dependency=afterany:${jid%%;*} \(Self.quote(rerunPath))) && sbatch --dependency=afterany:${rid%%;*} \(Self.quote(collectPath))")
-                say("or run this command again with --submit; afterwards: seqbench collect \(folder)")
-                return
-            }
-            let arrayJob = try Self.sbatch([arrayPath])
-            let rerunJob = try Self.sbatch(["--dependency=afterany:\(arrayJob)", rerunPath])
-            let collectJob = try Self.sbatch(["--dependency=afterany:\(rerunJob)", collectPath])
-            say("submitted trials array job \(arrayJob) (\(count) tasks), re-run array job \(rerunJob) (--dependency=afterany:\(arrayJob)) "
-                + "and collect job \(collectJob) (--dependency=afterany:\(rerunJob))")
-            return
-        }
+        // The jobs in order, each submitted to start after the one before it has ended (afterany): the array, with
+        // a search the re-run array, then collect.
+        let chain = [(name: rerunPath == nil ? "array" : "trials array", path: arrayPath)]
+            + (rerunPath.map { [(name: "re-run array", path: $0)] } ?? []) + [(name: "collect", path: collectPath)]
         guard submit else {
-            say("submit both with:\n  jid=$(sbatch --parsable \(Self.quote(arrayPath))) && sbatch --dependency=afterany:${jid%%;*} \(Self.quote(collectPath))")
+            let variables = ["jid", "rid"]
+            let commands = chain.indices.map { i -> String in
+                let after = i == 0 ? "" : "--dependency=afterany:${\(variables[i - 1])%%;*} "
+                return i == chain.count - 1 ? "sbatch \(after)\(Self.quote(chain[i].path))"
+                    : "\(variables[i])=$(sbatch --parsable \(after)\(Self.quote(chain[i].path)))"
+            }
+            say("submit \(chain.count == 2 ? "both" : "the three") with:\n  " + commands.joined(separator: " && "))
             say("or run this command again with --submit; afterwards: seqbench collect \(folder)")
             return
         }
-        let arrayJob = try Self.sbatch([arrayPath])
-        let collectJob = try Self.sbatch(["--dependency=afterany:\(arrayJob)", collectPath])
-        say("submitted array job \(arrayJob) (\(count) tasks) and collect job \(collectJob) (--dependency=afterany:\(arrayJob))")
-        say("logs: \(slurmDir)/\(arrayJob)_<task>.out and \(slurmDir)/collect_\(collectJob).out; results: \(folder)/metrics.h5")
+        var jobs: [String] = []
+        for job in chain { jobs.append(try Self.sbatch((jobs.last.map { ["--dependency=afterany:\($0)"] } ?? []) + [job.path])) }
+        let described = chain.indices.map { i in
+            "\(chain[i].name) job \(jobs[i]) (" + (i == 0 ? "\(count) tasks" : "--dependency=afterany:\(jobs[i - 1])") + ")"
+        }
+        say("submitted " + described.dropLast().joined(separator: ", ") + " and " + described.last!)
+        say("logs: \(slurmDir)/\(jobs[0])_<task>.out and \(slurmDir)/collect_\(jobs.last!).out; results: \(folder)/metrics.h5")
     }
 
     /// `sbatch --parsable ARGS`; returns the job id.

@@ -24,6 +24,15 @@ public struct TaskParameter: Sendable {
                 TaskParameter("test_size", .int(test), "test examples", range: r)]
     }
 
+    /// The caps on the split sizes of a task whose data has its own size (train_size, val_size, test_size, default
+    /// unlimited): "at most this many … examples", each help followed by the note given for its split, e.g. " (random subset)".
+    public static func splitCaps(train: String = "", validation: String = "", test: String = "") -> [TaskParameter] {
+        let r = 1...Double(maxSplitSize)
+        return [TaskParameter("train_size", .int(maxSplitSize), "at most this many training examples" + train, range: r),
+                TaskParameter("val_size", .int(maxSplitSize), "at most this many validation examples" + validation, range: r),
+                TaskParameter("test_size", .int(maxSplitSize), "at most this many test examples" + test, range: r)]
+    }
+
     /// The range as `seqbench list tasks` says it, e.g. `1…100000000`; nil without one.
     public var rangeSummary: String? {
         guard let r = range else { return nil }

@@ -50,13 +50,7 @@ public struct HDF5Task: Sendable {
             TaskParameter("path", .string(""), "HDF5 file with the data (relative to the config file's folder; with train, to the working directory)"),
             TaskParameter("val_fraction", .double(0.1), "share of examples for validation when the file has no split", range: 0...1),
             TaskParameter("test_fraction", .double(0.1), "share of examples for testing when the file has no split", range: 0...1),
-            TaskParameter("train_size", .int(TaskParameter.maxSplitSize), "at most this many training examples (random subset)",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
-            TaskParameter("val_size", .int(TaskParameter.maxSplitSize), "at most this many validation examples (random subset)",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
-            TaskParameter("test_size", .int(TaskParameter.maxSplitSize), "at most this many test examples (random subset)",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
-        ],
+        ] + TaskParameter.splitCaps(train: " (random subset)", validation: " (random subset)", test: " (random subset)"),
         check: { config in try make(config).size() }
     ) { config, seed in
         try make(config).generate(seed: seed)

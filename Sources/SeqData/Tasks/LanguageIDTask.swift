@@ -66,12 +66,7 @@ public struct LanguageIDTask: Sendable {
                           range: 3...Double(TaskParameter.maxSplitSize)),
             TaskParameter("val_fraction", .double(0.1), "share of each language's words for validation", range: 0...1),
             TaskParameter("test_fraction", .double(0.1), "share of each language's words for testing", range: 0...1),
-            TaskParameter("train_size", .int(TaskParameter.maxSplitSize), "at most this many training examples (balanced over languages)",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
-            TaskParameter("val_size", .int(TaskParameter.maxSplitSize), "at most this many validation examples",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
-            TaskParameter("test_size", .int(TaskParameter.maxSplitSize), "at most this many test examples",
-                          range: 1...Double(TaskParameter.maxSplitSize)),
+        ] + TaskParameter.splitCaps(train: " (balanced over languages)") + [
             TaskParameter("dict_dir", .string("/usr/share/dict"), "folder holding the word lists"),
         ],
         check: { config in
