@@ -32,8 +32,8 @@ public enum GEMM {
         // dnnl_sgemm; the split depends only on the shape and the thread count, so results are
         // reproducible at a fixed thread count. Each part gets at least 2 M MACs and smaller products run
         // as one call: waking another thread for half of a smaller product costs more than it saves
-        // (docs/performance.md). Everything inside a parallel section runs as one call too.
-        let parts = ComputeThreads.insideParallelSection ? 1 : min(ComputeThreads.current, m / 16, max(1, m * n * k / 2_097_152))
+        // (docs/performance.md). Inside a parallel section the product splits over that section's share only.
+        let parts = min(ComputeThreads.available, m / 16, max(1, m * n * k / 2_097_152))
         if parts <= 1 {
             call(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
             return
@@ -67,7 +67,12 @@ public enum GEMM {
 
 /// The threads seqbench computes with. oneDNN itself always runs single-threaded (its OpenMP workers
 /// would spin between calls and fight seqbench's own threads for the cores); seqbench parallelises
-/// itself: large GEMMs split by rows, recurrent time loops split by sequences.
+/// itself: large GEMMs split by rows, recurrent time loops split by sequences and hidden units.
+///
+/// Every thread has a budget: the threads it may spread work over. The caller of a parallel section has
+/// `current`; the section's workers share the caller's budget (two workers of a budget of 16 get 8 each), so
+/// nested work — the time loop of one direction while the other direction runs beside it — uses its share
+/// of the threads instead of one, and the threads at work never exceed `current`.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var count = 0
 
@@ -86,18 +91,23 @@ public enum ComputeThreads {
     /// Cores available to this process (its CPU affinity).
     public static var cores: Int { max(1, sysconfCores()) }
 
-    /// Whether the calling thread is one of a parallel section's workers (whose GEMMs must not split again).
-    static var insideParallelSection: Bool { pthread_getspecific(parallelKey.value) != nil }
+    /// Threads the caller may spread work over: its share inside a parallel section, `current` outside.
+    public static var available: Int {
+        if let budget = pthread_getspecific(budgetKey.value) { return Int(bitPattern: budget) }
+        return current
+    }
 
-    /// Threads the caller may still spread work over: 1 inside a parallel section, `current` outside.
-    public static var available: Int { insideParallelSection ? 1 : current }
+    /// The budgets of `workers` workers sharing `total` threads: as even as possible, each at least 1.
+    static func shares(of total: Int, workers: Int) -> [Int] {
+        (0..<workers).map { w in max(1, total / workers + (w < total % workers ? 1 : 0)) }
+    }
 
     /// Runs `work(step, part)` for every step in 0..<steps and part in 0..<parts, the parts of a step
     /// concurrently, and step s only after every part of step s − 1 has finished (its writes visible).
     ///
     /// Threads claim (step, part) units in order from a shared counter and wait only for units already
     /// claimed, so the pipeline completes even if the threads run one after another (on a loaded machine,
-    /// or nested in another parallel section): a busy wait never waits for work nobody has taken.
+    /// or fewer of them started than asked for): a busy wait never waits for work nobody has taken.
     public static func pipeline(steps: Int, parts: Int, _ work: (_ step: Int, _ part: Int) -> Void) {
         let total = steps * parts
         guard parts > 1, available > 1 else {
@@ -105,7 +115,7 @@ public enum ComputeThreads {
             return
         }
         let progress = PipelineProgress()
-        parallel(Array(0..<min(parts, current))) { _ in
+        parallel(Array(0..<min(parts, available))) { _ in
             while true {
                 let unit = progress.claimed.wrappingAdd(1, ordering: .relaxed).oldValue
                 if unit >= total { return }
@@ -124,29 +134,32 @@ public enum ComputeThreads {
         }
     }
 
-    private static let parallelKey: UncheckedSendable<pthread_key_t> = {
+    private static let budgetKey: UncheckedSendable<pthread_key_t> = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return UncheckedSendable(key)
     }()
 
-    /// Runs `body` for each item, concurrently when there are several, each on its own thread (the items
-    /// are the parallelism; GEMMs inside run as single calls). Returns when all are done. Work split this
-    /// way is deterministic: each item's arithmetic does not depend on the others.
+    /// Runs `body` for each item on at most `available` threads at once (worker w takes items w, w + workers,
+    /// …); returns when all are done. The workers share the caller's budget (`available` inside `body` is the
+    /// worker's share). Work split this way is deterministic: each item's arithmetic does not depend on the
+    /// others.
     public static func parallel<Item>(_ items: [Item], _ body: (Item) -> Void) {
-        if items.count <= 1 || insideParallelSection {
+        let workers = min(items.count, available)
+        if workers <= 1 {
             for item in items { body(item) }
             return
         }
+        let budgets = shares(of: available, workers: workers)
         // The items write disjoint memory (the caller's contract), so sharing them across threads is safe.
         withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable((items, body))
-            DispatchQueue.concurrentPerform(iterations: items.count) { i in
-                let key = parallelKey.value
+            let shared = UncheckedSendable((items, body, budgets))
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let key = budgetKey.value
                 let outer = pthread_getspecific(key)
-                pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
+                pthread_setspecific(key, UnsafeRawPointer(bitPattern: shared.value.2[w]))
                 defer { pthread_setspecific(key, outer) }
-                shared.value.1(shared.value.0[i])
+                for i in stride(from: w, to: shared.value.0.count, by: workers) { shared.value.1(shared.value.0[i]) }
             }
         }
     }

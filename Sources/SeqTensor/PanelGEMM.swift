@@ -69,7 +69,7 @@ public final class PackedPanels: @unchecked Sendable {
             packedFrom!.update(from: source, count: n * k)
         }
         let dst = UncheckedSendable(storage!)
-        let threads = min(ComputeThreads.current, panels, max(1, n * k / 65_536))
+        let threads = min(ComputeThreads.available, panels, max(1, n * k / 65_536))
         let perThread = (panels + threads - 1) / threads
         ComputeThreads.parallel(Array(stride(from: 0, to: panels, by: perThread))) { first in
             for p in first..<min(first + perThread, self.panels) {

@@ -67,23 +67,41 @@ final class LayerGradientTests: XCTestCase {
     func testRecurrentDirections() {
         let two = PackedLayout(lengths: [2, 4], maxLength: 5)
         for layout in [layout, two] { checkRecurrentDirections(layout, label: "batch \(layout.batch), packed") }
+        let large = RecurrentDirection.largeStepWeights
         RecurrentDirection.largeStepWeights = 1
-        defer { RecurrentDirection.largeStepWeights = 131_072 }
+        defer { RecurrentDirection.largeStepWeights = large }
         checkRecurrentDirections(two, label: "batch 2, as stored")
     }
 
-    private func checkRecurrentDirections(_ layout: PackedLayout, label: String) {
+    /// Steps shared by hidden units between two threads (the sharing threshold and the cache lowered so that
+    /// H 64 splits): forward and the backward pipeline, where a step's product waits for every part's cells.
+    func testRecurrentDirectionsWithStepsSplitByUnits() {
+        let saved = (StepSplit.sharedStepWeights, StepSplit.cacheBytes)
+        StepSplit.sharedStepWeights = 1
+        StepSplit.cacheBytes = 65_536
+        ComputeThreads.set(2)
+        defer { (StepSplit.sharedStepWeights, StepSplit.cacheBytes) = saved; ComputeThreads.set(nil) }
+        let many = PackedLayout(lengths: [5, 2, 4, 1, 5, 3, 3, 5], maxLength: 5)
+        for layout in [many, self.layout] {
+            XCTAssertEqual(StepSplit.plan(batch: layout.batch, hidden: 64, gates: 4, asStored: false, threads: 2),
+                           StepSplit(groups: 1, unitParts: 2))
+            checkRecurrentDirections(layout, hidden: 64, label: "batch \(layout.batch), split by units")
+        }
+    }
+
+    private func checkRecurrentDirections(_ layout: PackedLayout, hidden: Int = 5, label: String) {
         for cell in [CellKind.rnn, .lstm] {
             for reverse in [false, true] {
-                let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: 5,
+                let layer = RecurrentDirection(cell: cell, layer: 0, reverse: reverse, inputSize: 3, hidden: hidden,
                                                prefix: "", rng: &rng)
                 let N = layout.rows
-                let x = randomParameter("x", [N, 3]), w = randomParameter("w", [N, 5])
-                let out = UnsafeMutablePointer<Float>.allocate(capacity: N * 5); defer { out.deallocate() }
-                layer.forward(out: out, ldOut: 5, x: x.pointer, layout: layout)
-                layer.backward(dx: x.gradPointer, accumulate: false, dout: w.pointer, ldDout: 5, x: x.pointer, layout: layout)
+                let x = randomParameter("x", [N, 3]), w = randomParameter("w", [N, hidden])
+                let out = UnsafeMutablePointer<Float>.allocate(capacity: N * hidden); defer { out.deallocate() }
+                layer.forward(out: out, ldOut: hidden, x: x.pointer, layout: layout)
+                layer.backward(dx: x.gradPointer, accumulate: false, dout: w.pointer, ldDout: hidden, x: x.pointer,
+                               layout: layout)
                 let report = GradientCheck.compare(targets(layer.parameters + [x])) {
-                    layer.forward(out: out, ldOut: 5, x: x.pointer, layout: layout)
+                    layer.forward(out: out, ldOut: hidden, x: x.pointer, layout: layout)
                     return weightedSum(out, w)
                 }
                 assertPasses(report, "\(cell) \(reverse ? "reverse" : "forward"), \(label)")
@@ -148,13 +166,11 @@ final class LayerGradientTests: XCTestCase {
 /// is computed exactly as on one thread (the gradient-checked paths), so the results must be the same bits.
 final class SharedStepTests: XCTestCase {
     func testThreadsSharingStepsGiveTheOneThreadResult() {
-        defer {
-            RecurrentDirection.largeStepWeights = 131_072
-            RecurrentDirection.sharedPackedStepWeights = 65_536
-        }
+        let saved = (RecurrentDirection.largeStepWeights, StepSplit.sharedStepWeights)
+        defer { (RecurrentDirection.largeStepWeights, StepSplit.sharedStepWeights) = saved }
         for (hidden, asStored) in [(80, true), (96, false)] {
             RecurrentDirection.largeStepWeights = asStored ? 1 : Int.max
-            RecurrentDirection.sharedPackedStepWeights = asStored ? 65_536 : 1
+            StepSplit.sharedStepWeights = asStored ? saved.1 : 1
             check(hidden: hidden, label: asStored ? "as stored" : "packed")
         }
     }

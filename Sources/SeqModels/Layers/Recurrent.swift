@@ -60,13 +60,10 @@ public final class RecurrentDirection {
         for p in parameters { p.initUniform(bound: bound, rng: &rng) }
     }
 
-    /// W_hh entries from which a step of one to three sequences reads W_hh as stored instead of packed
-    /// (512 KB, the size of this machine's per-core L2 and where the measured cross-over lies). A variable so
-    /// that tests can reach that path with small layers.
-    nonisolated(unsafe) static var largeStepWeights = 131_072
-    /// W_hh entries from which threads share the packed steps of one to three sequences (256 KB). A variable
-    /// for the same reason.
-    nonisolated(unsafe) static var sharedPackedStepWeights = 65_536
+    /// W_hh entries from which a step of one to three sequences reads W_hh as stored instead of packed: half
+    /// a core's L2 (from sysfs; 512 KB on the development machines), where the measured cross-over lies. A
+    /// variable so that tests can reach that path with small layers.
+    nonisolated(unsafe) static var largeStepWeights = CPUCaches.level2Bytes / 8
 
     /// In PyTorch state_dict order.
     public var parameters: [Parameter] { [weightIH, weightHH, biasIH, biasHH] }
@@ -112,53 +109,23 @@ public final class RecurrentDirection {
         if packed { stepWeights.pack(weightHH.pointer, rows: H, columns: GH, transposed: true, reuse: !keep) }
         let buffers = StepBuffers(out: out, ldOut: ldOut, acts: acts, hPrev: hPrev, cells: cells,
                                   tanhCells: tanhCells, bias: bias, packed: packed, keep: keep)
-        // Few sequences and a W_hh too large for one core's L2 (≥ 512 KB, RowGEMV): the threads share each step,
-        // each computing the gates and cells of its own hidden units (reading only their rows of W_hh); step t + 1
-        // starts when every part of step t is done. Packed, a step of one sequence is bound by one core's L2;
-        // from 256 KB of W_hh the threads share it too, by panels (units on 32-column boundaries). Below that a
-        // step lasts too little for the hand-off at every step to pay (docs/performance.md).
-        let shareSteps = !packed
-            || (layout.batch < 4 && H % 32 == 0 && cell.gates * H * H >= Self.sharedPackedStepWeights)
-        let units = unitRanges(threads: shareSteps ? ComputeThreads.available : 1, granularity: packed ? 32 : 16)
+        // How the threads share the time loop (StepSplit): groups of sequences, which are independent, and within
+        // a group the hidden units of every step, each part computing the gates and cells of its own units
+        // (reading only their rows of W_hh); step t + 1 starts when every part of step t is done.
+        let split = StepSplit.plan(batch: layout.batch, hidden: H, gates: G, asStored: !packed,
+                                   threads: ComputeThreads.available)
+        let groups = split.sequenceRanges(layout)
+        let units = split.unitRanges(hidden: H, granularity: packed ? 32 : 16)
         if units.count > 1 {
             let order = Array(steps(layout.maxLength))
-            ComputeThreads.pipeline(steps: order.count, parts: units.count) { s, part in
-                forwardStep(order[s], 0..<layout.batch, units[part], buffers, layout)
+            ComputeThreads.pipeline(steps: order.count, parts: groups.count * units.count) { s, part in
+                forwardStep(order[s], groups[part / units.count], units[part % units.count], buffers, layout)
             }
         } else {
-            // The time loop, split by sequences across threads: sequences are independent.
-            ComputeThreads.parallel(sequenceRanges(layout)) { range in
+            ComputeThreads.parallel(groups) { range in
                 for t in steps(layout.maxLength) { forwardStep(t, range, 0..<H, buffers, layout) }
             }
         }
-    }
-
-    /// The hidden units split into `threads` parts on `granularity` boundaries, each part at least 32 units
-    /// (one part when H < 64).
-    fileprivate func unitRanges(threads: Int, granularity: Int) -> [Range<Int>] {
-        let chunks = (hidden + granularity - 1) / granularity
-        let parts = max(1, min(threads, chunks / max(1, 32 / granularity), hidden / 32))
-        return (0..<parts).map { p in
-            min(hidden, granularity * (chunks * p / parts))..<min(hidden, granularity * (chunks * (p + 1) / parts))
-        }
-    }
-
-    /// Contiguous ranges of sorted sequences, one per thread, balanced by valid steps.
-    fileprivate func sequenceRanges(_ layout: PackedLayout) -> [Range<Int>] {
-        let parts = min(ComputeThreads.current, layout.batch)
-        guard parts > 1 else { return [0..<layout.batch] }
-        var ranges: [Range<Int>] = [], start = 0, done = 0
-        for p in 1..<parts {
-            let goal = layout.rows * p / parts
-            var end = start
-            while end < layout.batch - (parts - p) && (done + layout.lengths[end] <= goal || end == start) {
-                done += layout.lengths[end]; end += 1
-            }
-            ranges.append(start..<end)
-            start = end
-        }
-        ranges.append(start..<layout.batch)
-        return ranges
     }
 
     /// Rows of step t that belong to `range`: (first packed row, count), count 0 when none.
@@ -258,9 +225,28 @@ public final class RecurrentDirection {
         let dcPrev = self.dcPrev.reserve(N * H)
 
         stepWeightsBackward.pack(weightHH.pointer, rows: GH, columns: H, transposed: false, reuse: false)
-        ComputeThreads.parallel(sequenceRanges(layout)) { range in
-            backwardSteps(range, dGates: dGates, dhPrev: dhPrev, dcPrev: dcPrev, dout: dout, ldDout: ldDout,
-                          acts: acts, layout: layout)
+        // Shared as forward shares it (StepSplit). Split by units, a step's product needs every part's gate
+        // gradients of that step, and a part's cells need only its own units of the product of the step before:
+        // pipeline step s runs the product of step s − 1 and then the cells of step s for the part's units.
+        let split = StepSplit.plan(batch: layout.batch, hidden: H, gates: G, asStored: false,
+                                   threads: ComputeThreads.available)
+        let groups = split.sequenceRanges(layout)
+        let units = split.unitRanges(hidden: H, granularity: 32)
+        let buffers = BackwardBuffers(dGates: dGates, dhPrev: dhPrev, dcPrev: dcPrev, dout: dout, ldDout: ldDout, acts: acts)
+        let order = Array(steps(layout.maxLength).reversed())
+        if units.count > 1 {
+            ComputeThreads.pipeline(steps: order.count + 1, parts: groups.count * units.count) { s, part in
+                let range = groups[part / units.count], unitRange = units[part % units.count]
+                if s > 0 { backwardProduct(order[s - 1], range, unitRange, buffers, layout) }
+                if s < order.count { backwardCells(order[s], range, unitRange, buffers, layout) }
+            }
+        } else {
+            ComputeThreads.parallel(groups) { range in
+                for t in order {
+                    backwardCells(t, range, 0..<H, buffers, layout)
+                    backwardProduct(t, range, 0..<H, buffers, layout)
+                }
+            }
         }
 
         // Weight gradients: one GEMM each over all steps.
@@ -282,35 +268,54 @@ public final class RecurrentDirection {
 }
 
 extension RecurrentDirection {
-    fileprivate func backwardSteps(_ range: Range<Int>, dGates: UnsafeMutablePointer<Float>, dhPrev: UnsafeMutablePointer<Float>,
-                                   dcPrev: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, ldDout: Int,
-                                   acts: UnsafeMutablePointer<Float>, layout: PackedLayout) {
-        let H = hidden, GH = cell.gates * hidden, T = layout.maxLength
-        for t in steps(T).reversed() {
-            let (row0, count) = rows(t, range, layout)
-            if count == 0 { continue }
-            // Gradient arriving from the step that consumed h_t as its previous state.
-            let n = nextStep(t)
-            let fromNext = rowsAlsoAt(n, t, range, layout)
-            let nextRow0 = fromNext > 0 ? layout.offsets[n] + range.lowerBound : 0
-            // c_{t−1} where forward left it: the previous step's rows of these sequences (none for those starting here).
-            let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
-            let previousRow0 = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
-            switch cell {
-            case .lstm:
-                lstmCellBackward(dGates: dGates + row0 * GH, dcPrev: dcPrev + row0 * H,
-                                 dout: dout + row0 * ldDout, ldDout: ldDout,
-                                 dhNext: dhPrev + nextRow0 * H, dcNext: dcPrev + nextRow0 * H, nextRows: fromNext,
-                                 gates: acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
-                                 cPrev: cells.pointer + previousRow0 * H, prevRows: withPrev, rows: count, hidden: H)
-            case .rnn:
-                rnnCellBackward(dGates: dGates + row0 * GH, dout: dout + row0 * ldDout, ldDout: ldDout,
-                                dhNext: dhPrev + nextRow0 * H, nextRows: fromNext,
-                                gates: acts + row0 * GH, rows: count, hidden: H)
-            }
-            PanelGEMM.multiply(m: withPrev, a: dGates + row0 * GH, lda: GH,
-                               b: stepWeightsBackward, c: dhPrev + row0 * H, ldc: H, accumulate: false)
+    /// Where a backward pass keeps its per-step gradients (see `backward`).
+    fileprivate struct BackwardBuffers {
+        let dGates, dhPrev, dcPrev: UnsafeMutablePointer<Float>
+        let dout: UnsafePointer<Float>, ldDout: Int
+        let acts: UnsafeMutablePointer<Float>
+    }
+
+    /// The cells of step t, backward, for the sequences `range` and the hidden `units`: their gate gradients
+    /// (dGates) and dc_{t−1} (dcPrev), from d loss / d h_t and the gradients the next step handed back.
+    fileprivate func backwardCells(_ t: Int, _ range: Range<Int>, _ units: Range<Int>, _ b: BackwardBuffers,
+                                   _ layout: PackedLayout) {
+        let H = hidden, GH = cell.gates * hidden
+        let (row0, count) = rows(t, range, layout)
+        if count == 0 { return }
+        // Gradient arriving from the step that consumed h_t as its previous state.
+        let n = nextStep(t)
+        let fromNext = rowsAlsoAt(n, t, range, layout)
+        let nextRow0 = fromNext > 0 ? layout.offsets[n] + range.lowerBound : 0
+        // c_{t−1} where forward left it: the previous step's rows of these sequences (none for those starting here).
+        let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
+        let previousRow0 = withPrev > 0 ? layout.offsets[previousStep(t)] + range.lowerBound : row0
+        switch cell {
+        case .lstm:
+            lstmCellBackward(dGates: b.dGates + row0 * GH, dcPrev: b.dcPrev + row0 * H,
+                             dout: b.dout + row0 * b.ldDout, ldDout: b.ldDout,
+                             dhNext: b.dhPrev + nextRow0 * H, dcNext: b.dcPrev + nextRow0 * H, nextRows: fromNext,
+                             gates: b.acts + row0 * GH, tanhCells: tanhCells.pointer + row0 * H,
+                             cPrev: cells.pointer + previousRow0 * H, prevRows: withPrev, rows: count, hidden: H,
+                             units: units)
+        case .rnn:
+            rnnCellBackward(dGates: b.dGates + row0 * GH, dout: b.dout + row0 * b.ldDout, ldDout: b.ldDout,
+                            dhNext: b.dhPrev + nextRow0 * H, nextRows: fromNext,
+                            gates: b.acts + row0 * GH, rows: count, hidden: H, units: units)
         }
+    }
+
+    /// d loss / d h_{t−1} of step t's sequences in `range` that have a previous step, for the hidden `units`
+    /// (on 32-column boundaries when not all): dhPrev rows = dGates rows · W_hh, every gate's gradient of the
+    /// step read.
+    fileprivate func backwardProduct(_ t: Int, _ range: Range<Int>, _ units: Range<Int>, _ b: BackwardBuffers,
+                                     _ layout: PackedLayout) {
+        let H = hidden, GH = cell.gates * hidden
+        let (row0, count) = rows(t, range, layout)
+        if count == 0 { return }
+        let withPrev = rowsAlsoAt(previousStep(t), t, range, layout)
+        PanelGEMM.multiply(m: withPrev, a: b.dGates + row0 * GH, lda: GH, b: stepWeightsBackward,
+                           c: b.dhPrev + row0 * H, ldc: H, accumulate: false,
+                           panels: units.lowerBound / 32..<(units.upperBound + 31) / 32)
     }
 
     /// Analytic cost on packed rows (valid steps only): every sequence's first step has no previous
@@ -368,13 +373,13 @@ func lstmCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, cells: Unsafe
 
 // LSTM step, backward. dh = dout row + dhNext row (rows < nextRows); dc = dcNext row (rows < nextRows)
 // + dh·o·(1 − tanh²c); c_{t−1} = cPrev row (rows < prevRows), else 0. Writes dGates [rows, 4H] (pre-activation
-// gradients) and dcPrev [rows, H] = dc·f.
+// gradients) and dcPrev [rows, H] = dc·f. Only the hidden `units` (gate columns g·H + units) are computed.
 @inline(__always)
 func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutablePointer<Float>,
                       dout: UnsafePointer<Float>, ldDout: Int,
                       dhNext: UnsafePointer<Float>, dcNext: UnsafePointer<Float>, nextRows: Int,
                       gates: UnsafePointer<Float>, tanhCells: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
-                      prevRows: Int, rows: Int, hidden H: Int) {
+                      prevRows: Int, rows: Int, hidden H: Int, units: Range<Int>) {
     for r in 0..<rows {
         let g = gates + r * 4 * H, dg = dGates + r * 4 * H, tc = tanhCells + r * H, cp = cPrev + r * H
         let hasNext = r < nextRows, hasPrev = r < prevRows
@@ -396,9 +401,9 @@ func lstmCellBackward(dGates: UnsafeMutablePointer<Float>, dcPrev: UnsafeMutable
             SIMDMath.store(dh * t * o * (1 - o), dg + 3 * H + j, count: n)
             SIMDMath.store(dc * f, dcPrev + r * H + j, count: n)
         }
-        var j = 0
-        while j + 16 <= H { lanes(j, 16); j += 16 }
-        if j < H { lanes(j, H - j) }
+        var j = units.lowerBound
+        while j + 16 <= units.upperBound { lanes(j, 16); j += 16 }
+        if j < units.upperBound { lanes(j, units.upperBound - j) }
     }
 }
 
@@ -421,10 +426,12 @@ func rnnCellForward(out: UnsafeMutablePointer<Float>, ldOut: Int, gates: UnsafeM
     }
 }
 
-// RNN step, backward. dh = dout row + dhNext row (rows < nextRows); dGates [rows, H] = dh·(1 − h²).
+// RNN step, backward. dh = dout row + dhNext row (rows < nextRows); dGates [rows, H] = dh·(1 − h²). Only the
+// hidden `units` are computed.
 @inline(__always)
 func rnnCellBackward(dGates: UnsafeMutablePointer<Float>, dout: UnsafePointer<Float>, ldDout: Int,
-                     dhNext: UnsafePointer<Float>, nextRows: Int, gates: UnsafePointer<Float>, rows: Int, hidden H: Int) {
+                     dhNext: UnsafePointer<Float>, nextRows: Int, gates: UnsafePointer<Float>, rows: Int, hidden H: Int,
+                     units: Range<Int>) {
     for r in 0..<rows {
         @inline(__always) func lanes(_ j: Int, _ n: Int) {
             var dh = SIMDMath.load(dout + r * ldDout + j, count: n)
@@ -432,8 +439,8 @@ func rnnCellBackward(dGates: UnsafeMutablePointer<Float>, dout: UnsafePointer<Fl
             let h = SIMDMath.load(gates + r * H + j, count: n)
             SIMDMath.store(dh * (1 - h * h), dGates + r * H + j, count: n)
         }
-        var j = 0
-        while j + 16 <= H { lanes(j, 16); j += 16 }
-        if j < H { lanes(j, H - j) }
+        var j = units.lowerBound
+        while j + 16 <= units.upperBound { lanes(j, 16); j += 16 }
+        if j < units.upperBound { lanes(j, units.upperBound - j) }
     }
 }

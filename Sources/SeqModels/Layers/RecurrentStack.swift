@@ -56,8 +56,9 @@ public final class RecurrentStack {
         for k in 0..<layers {
             let out = outputs[k].reserve(N * D)
             // Too few sequences to split a time loop across the threads: run the two directions side by side
-            // instead (they are independent and write different halves of `out`).
-            let byDirection = directions == 2 && layout.batch < 2 * ComputeThreads.current
+            // instead (they are independent and write different halves of `out`), each with half the threads for
+            // its own time loop.
+            let byDirection = directions == 2 && layout.batch < 2 * ComputeThreads.available
             let layerInput = input
             ComputeThreads.parallel(byDirection ? [0, 1] : []) { d in
                 layer[k][d].forward(out: out + d * hidden, ldOut: D, x: layerInput, layout: layout, keep: keep)
