@@ -14,7 +14,8 @@
 
   The table's "rounds" column is the lowest and highest same-round ratio; a target that some rounds meet and
   others miss is marked "on the line". With several thread counts, "torch best" is PyTorch's fastest median over
-  all the counts measured (and at which count), and "vs best" seqbench's ratio to it.
+  all the counts measured (and at which count), and "vs best" seqbench's ratio to it; a last table gives each
+  side's speed-up from the fewest threads to every other count.
 """
 import argparse
 import json
@@ -43,13 +44,39 @@ def median(values):
 
 
 def report(ours_meta, ours, torch_meta, theirs):
-    """One ratio table per thread count."""
+    """One ratio table per thread count, then (several counts) how each side scales."""
     counts = sorted({k[4] for k in ours})
     for i, threads in enumerate(counts):
         if i:
             print()
         table(threads, ours_meta, {k: v for k, v in ours.items() if k[4] == threads}, torch_meta, theirs,
               several=len(counts) > 1)
+    if len(counts) > 1:
+        print()
+        scaling(counts, ours, theirs)
+
+
+def scaling(counts, ours, theirs):
+    """Each case's speed-up from the fewest threads measured to each other count, seqbench then PyTorch. A
+    train_b32 case at H 512 is checked against the target of ≥ 6× from 1 to 16 threads where both were measured."""
+    first = counts[0]
+    print(f"speed-up over {first} thread(s): seqbench | PyTorch")
+    header = " ".join(f"{'@' + str(c):>6s}" for c in counts[1:])
+    print(f"{'model':17s} {'mode':9s} {'H':>4s} {'T':>4s} {header} | {header}")
+    order = lambda k: (k[2], k[3], MODELS.index(k[0]) if k[0] in MODELS else 9, k[1])
+    for key in sorted({k[:4] for k in ours}, key=order):
+        def row(results):
+            base = results.get(key + (first,))
+            cells = []
+            for c in counts[1:]:
+                other = results.get(key + (c,))
+                cells.append(f"{base['median_ms'] / other['median_ms']:5.2f}×" if base and other else f"{'—':>6s}")
+            return " ".join(cells)
+        note = ""
+        if key[1] == "train_b32" and key[2] == 512 and first == 1 and 16 in counts and key + (16,) in ours:
+            gain = ours[key + (1,)]["median_ms"] / ours[key + (16,)]["median_ms"]
+            note = f"  1 → 16: {gain:.1f}× (target ≥ 6×) {'ok' if gain >= 6 else 'MISS'}"
+        print(f"{key[0]:17s} {key[1]:9s} {key[2]:4d} {key[3]:4d} {row(ours)} | {row(theirs)}{note}")
 
 
 def table(threads, ours_meta, ours, torch_meta, theirs, several):
