@@ -137,6 +137,7 @@ def run(argv):
     if any(n < 1 for n in args.threads) or len(set(args.threads)) != len(args.threads):
         p.error("--threads takes distinct counts of at least 1")
     p_rounds = args.rounds
+    merged = None
     here = os.path.dirname(os.path.abspath(__file__))
     metas, rounds = {}, {"torch": {}, "seqbench": {}}   # side → case key → [result per round]
     groups = [(n, h, t, m) for n in args.threads for h in args.hidden for t in args.length for m in args.models]
@@ -157,6 +158,13 @@ def run(argv):
                     for key, result in results.items():
                         result["threads"] = key[4]
                         rounds[side].setdefault(key, []).append(result)
+                # Both files after every group: a run stopped early (a time limit) keeps what it measured.
+                merged = save(args, metas, rounds)
+    report(metas["seqbench"], merged["seqbench"], metas["torch"], merged["torch"])
+
+
+def save(args, metas, rounds):
+    """Each side's round medians and the same-round ratios so far, written to --out; returns them by side."""
     merged = {}
     for side in ("torch", "seqbench"):
         merged[side] = {}
@@ -170,9 +178,9 @@ def run(argv):
             pairs = zip(row["rounds_ms"], merged["torch"][key]["rounds_ms"])
             row["ratio"] = median([a / b for a, b in pairs])
     for side, name in (("torch", "torch.json"), ("seqbench", "seqbench.json")):
-        meta = dict(metas[side], rounds=p_rounds, thread_counts=args.threads)
+        meta = dict(metas[side], rounds=args.rounds, thread_counts=args.threads)
         write(os.path.join(args.out, name), meta, list(merged[side].values()))
-    report(metas["seqbench"], merged["seqbench"], metas["torch"], merged["torch"])
+    return merged
 
 
 def main():
