@@ -81,7 +81,8 @@ def scaling(counts, ours, theirs):
 
 def table(threads, ours_meta, ours, torch_meta, theirs, several):
     print(f"{threads} threads: seqbench {ours_meta['seqbench_version']} ({ours_meta['build']}) vs "
-          f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}); {ours_meta['cpu']}")
+          f"PyTorch {torch_meta['torch']} ({torch_meta['cpu_capability']}); {ours_meta['cpu']}"
+          + (f", L2 {ours_meta['l2_bytes'] >> 10} KiB per core" if "l2_bytes" in ours_meta else ""))
     best_header = f" {'torch best':>14s} {'vs best':>7s}" if several else ""
     print(f"{'model':17s} {'mode':9s} {'H':>4s} {'T':>4s} {'seqbench ms':>12s} {'torch ms':>10s} {'ratio':>7s} "
           f"{'rounds':>11s}{best_header} {'target':>7s}")

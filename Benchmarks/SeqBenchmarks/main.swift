@@ -147,7 +147,8 @@ if options.stepProducts && options.modes.contains("train_b32") {
 }
 
 let meta: [String: Any] = ["seqbench_version": machine.seqbenchVersion, "build": machine.build, "cpu": machine.cpu,
-                           "cores": machine.cores, "threads": machine.threads, "tokens": options.tokens]
+                           "cores": machine.cores, "l2_bytes": CPUCaches.level2Bytes, "threads": machine.threads,
+                           "tokens": options.tokens]
 let outURL = URL(fileURLWithPath: options.out)
 try FileManager.default.createDirectory(at: outURL.deletingLastPathComponent(), withIntermediateDirectories: true)
 let data = try JSONSerialization.data(withJSONObject: ["meta": meta, "results": results, "step_products": stepProducts], options: [.prettyPrinted, .sortedKeys])

@@ -92,7 +92,8 @@ struct BenchCommand: ParsableCommand {
             }
             var object: [String: Any] = [
                 "model": runShape.model, "length": T, "batch_size": B, "hidden": config.hidden, "cpu": machine.cpu,
-                "cores": machine.cores, "seqbench_version": machine.seqbenchVersion, "build": machine.build, "sgemm_gflops": sgemm]
+                "cores": machine.cores, "l2_bytes": CPUCaches.level2Bytes, "seqbench_version": machine.seqbenchVersion,
+                "build": machine.build, "sgemm_gflops": sgemm]
             if threads == nil {
                 object["threads"] = measured[0].threads
                 object["modes"] = perCount[0]["modes"]
@@ -105,7 +106,7 @@ struct BenchCommand: ParsableCommand {
         if machine.build == "debug" { say(MachineInfo.debugWarning) }
         say("\(runShape.model): T \(T), batch \(B), H \(config.hidden), A \(config.attentionDim), \(config.layers) layer(s), "
             + "\(config.input == .tokens ? "tokens (embedding \(config.embedDim))" : "\(config.features) dense features")")
-        say("\(machine.cpu), \(machine.cores) cores, threads \(measured.map { String($0.threads) }.joined(separator: ", ")), "
+        say("\(machine.cpu), \(machine.cores) cores, L2 \(CPUCaches.level2Bytes >> 10) KiB per core, threads \(measured.map { String($0.threads) }.joined(separator: ", ")), "
             + "seqbench \(machine.seqbenchVersion) (\(machine.build))\n")
         if measured.count == 1 { say(detailTable(measured[0]).plain()) } else { say(scalingTable(measured).plain()) }
         say("\nsgemm through the same GEMM function (512³): \(NumberFormat.fixed(sgemm, 1)) GFLOP/s on this machine now")

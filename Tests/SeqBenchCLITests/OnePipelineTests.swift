@@ -2,6 +2,7 @@ import CLITestSupport
 import Foundation
 import SeqHarness
 import SeqStore
+import SeqTensor
 import XCTest
 
 /// One settings schema, one `--set` grammar, one runner, one frozen plan, as a user meets them.
@@ -61,6 +62,8 @@ final class OnePipelineTests: XCTestCase {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(object["hidden"] as? Int, 8)
         XCTAssertEqual(object["threads"] as? Int, 1)
+        // The L2 the step splits were sized to (sysfs), to name with the machine.
+        XCTAssertEqual(object["l2_bytes"] as? Int, CPUCaches.level2Bytes)
         let modes = try XCTUnwrap(object["modes"] as? [[String: Any]]).compactMap { $0["mode"] as? String }
         XCTAssertEqual(modes, ["infer_b1", "train_b4"])
     }
