@@ -9,9 +9,10 @@ import SeqTensor
 // product over the rows that have a previous state plus one fused gate kernel (which also adds the
 // biases); backward runs one fused gate-gradient kernel and one product per step, then dW_ih, dW_hh and
 // dX as one GEMM each over all steps. The step products use W_hh packed once per pass (PanelGEMM), or,
-// for one to three sequences, W_hh as stored (RowGEMV). The time loop is split across threads by
-// sequences, or, for a few sequences and a large W_hh, by hidden units with the threads meeting at every
-// step. Buffers are Workspaces sized once per batch shape; nothing allocates inside the time loop.
+// for one to three sequences, W_hh as stored (RowGEMV). The time loop, forward and backward, is split across
+// threads by sequences and, with few sequences per thread and a large W_hh, also by hidden units with the
+// threads meeting at every step (StepSplit). Buffers are Workspaces sized once per batch shape; nothing
+// allocates inside the time loop.
 
 /// The recurrent cell of a layer.
 public enum CellKind: String, Sendable {
